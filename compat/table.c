@@ -1,0 +1,176 @@
+/*
+ * table.c - TAB-separated compat table loader with file:line errors.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+
+#include "fileio.h"
+#include "table.h"
+#include "util.h"
+
+/* Compat tables are small; anything larger is not one of ours. */
+#define TABLE_MAX_SIZE (4u << 20)
+
+static size_t split_tabs(char *line, char **cells, size_t max)
+{
+	size_t n = 0;
+
+	for (;;) {
+		char *tab = strchr(line, '\t');
+		if (n < max)
+			cells[n] = line;
+		n++;
+		if (!tab)
+			break;
+		*tab = '\0';
+		line = tab + 1;
+	}
+	return n;
+}
+
+int table_load(const char *path, const char *const *columns, size_t ncols,
+	       struct table *ret, struct strbuf *err)
+{
+	struct table t = { 0 };
+	char *line, *next;
+	unsigned lineno = 0;
+	int have_header = 0;
+	size_t len, alloc = 0;
+	int r;
+
+	r = read_file(path, TABLE_MAX_SIZE, &t.storage, &len);
+	if (r < 0) {
+		strbuf_addf(err, "%s: cannot read: %s", path, strerror(-r));
+		return r;
+	}
+	if (memchr(t.storage, '\0', len)) {
+		strbuf_addf(err, "%s: contains a NUL byte: not a text table", path);
+		free(t.storage);
+		return -EINVAL;
+	}
+	t.path = xstrdup(path);
+	t.ncols = ncols;
+	for (line = t.storage; line && *line; line = next) {
+		char **cells;
+		size_t n;
+
+		lineno++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (line[0] == '#' || line[strspn(line, " \t\r")] == '\0')
+			continue;
+		if (line[strlen(line) - 1] == '\r')
+			line[strlen(line) - 1] = '\0';
+		cells = xcalloc(ncols, sizeof(char *));
+		n = split_tabs(line, cells, ncols);
+		if (n != ncols) {
+			strbuf_addf(err, "%s:%u: %zu columns, expected %zu (cells are separated by one TAB)",
+				    path, lineno, n, ncols);
+			free(cells);
+			goto fail;
+		}
+		for (size_t i = 0; i < ncols; i++) {
+			if (cells[i][0] == '\0' || isspace((unsigned char)cells[i][0]) ||
+			    isspace((unsigned char)cells[i][strlen(cells[i]) - 1])) {
+				strbuf_addf(err, "%s:%u: column '%s' is empty or has surrounding spaces (use '-' for unknown)",
+					    path, lineno, columns[i]);
+				free(cells);
+				goto fail;
+			}
+		}
+		if (!have_header) {
+			for (size_t i = 0; i < ncols; i++)
+				if (!streq(cells[i], columns[i])) {
+					strbuf_addf(err, "%s:%u: column %zu is '%s', expected '%s'",
+						    path, lineno, i + 1, cells[i], columns[i]);
+					free(cells);
+					goto fail;
+				}
+			free(cells);
+			have_header = 1;
+			continue;
+		}
+		if (t.nrows == alloc) {
+			alloc = alloc ? alloc * 2 : 64;
+			t.rows = xrealloc(t.rows, alloc * sizeof(*t.rows));
+		}
+		t.rows[t.nrows].line = lineno;
+		t.rows[t.nrows].cells = cells;
+		t.nrows++;
+	}
+	if (!have_header) {
+		strbuf_addf(err, "%s: no header line naming the columns", path);
+		goto fail;
+	}
+	*ret = t;
+	return 0;
+fail:
+	table_free(&t);
+	return -EINVAL;
+}
+
+void table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->nrows; i++)
+		free(t->rows[i].cells);
+	free(t->rows);
+	free(t->storage);
+	free(t->path);
+	memset(t, 0, sizeof(*t));
+}
+
+int table_cell_unknown(const char *cell)
+{
+	return streq(cell, "-");
+}
+
+int table_parse_hex16(const char *cell, unsigned *ret)
+{
+	unsigned v = 0;
+
+	if (strlen(cell) != 4)
+		return -EINVAL;
+	for (const char *p = cell; *p; p++) {
+		if (!isxdigit((unsigned char)*p) || isupper((unsigned char)*p))
+			return -EINVAL;
+		v = v * 16 + (unsigned)(isdigit((unsigned char)*p) ? *p - '0' : *p - 'a' + 10);
+	}
+	*ret = v;
+	return 0;
+}
+
+int table_parse_uint(const char *cell, unsigned long max, unsigned *ret)
+{
+	unsigned long v = 0;
+
+	if (!*cell || strlen(cell) > 9)
+		return -EINVAL;
+	for (const char *p = cell; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v > max)
+		return -EINVAL;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+int table_parse_cc(const char *cell, unsigned *ret)
+{
+	const char *dot = strchr(cell, '.');
+	unsigned major, minor;
+	char buf[8];
+
+	if (!dot || dot == cell || (size_t)(dot - cell) >= sizeof(buf) || strlen(dot + 1) != 1)
+		return -EINVAL;
+	memcpy(buf, cell, (size_t)(dot - cell));
+	buf[dot - cell] = '\0';
+	if (table_parse_uint(buf, 99, &major) < 0 || table_parse_uint(dot + 1, 9, &minor) < 0)
+		return -EINVAL;
+	*ret = major * 10 + minor;
+	return 0;
+}

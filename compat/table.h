@@ -1,0 +1,45 @@
+/*
+ * table.h - loader for compat/ data tables.
+ *
+ * Format: UTF-8 text; lines starting with '#' and blank lines are comments;
+ * the first other line names the columns; every following line is a row of
+ * TAB-separated cells, "-" meaning unknown.  The loader checks the column
+ * names against what the caller expects and the cell count of each row, and
+ * reports problems as "FILE:LINE: message".
+ */
+#ifndef GS_TABLE_H
+#define GS_TABLE_H
+
+#include <stddef.h>
+
+#include "strbuf.h"
+
+struct table_row {
+	unsigned line;  /* line number in the file, for messages */
+	char **cells;   /* ncols pointers into the row's storage */
+};
+
+struct table {
+	char *path;
+	size_t ncols;
+	struct table_row *rows;
+	size_t nrows;
+	char *storage;  /* the file contents, cells point into it */
+};
+
+/* Load path, expecting exactly the given column names in order.  On
+ * failure returns a negative errno and appends "path:line: why" to err. */
+int table_load(const char *path, const char *const *columns, size_t ncols,
+	       struct table *ret, struct strbuf *err);
+void table_free(struct table *t);
+
+/* Cell is "-": the value is unknown. */
+int table_cell_unknown(const char *cell);
+
+/* Parsers for typed cells; they return 0 or -EINVAL. */
+int table_parse_hex16(const char *cell, unsigned *ret);
+int table_parse_uint(const char *cell, unsigned long max, unsigned *ret);
+/* Compute capability "M.m" -> M*10+m. */
+int table_parse_cc(const char *cell, unsigned *ret);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * cmd-detect.c - `gpu-setup detect`: report GPUs, CPU, memory and sizing.
+ */
+#include "config.h"
+
+#include "commands.h"
+#include "detect.h"
+#include "exit-codes.h"
+#include "options.h"
+
+int cmd_detect(int argc, char **argv)
+{
+	struct detect_report rep;
+	int code;
+
+	(void)argc;
+	(void)argv;
+	code = gs_detect_or_exit_code(&rep);
+	if (code)
+		return code;
+	if (gs_opts.json) {
+		struct json_object *j = detect_to_json(&rep);
+		gs_print_json(j);
+		json_object_put(j);
+	} else {
+		detect_print_text(&rep, stdout);
+	}
+	code = rep.pci.nvidia_count ? EXIT_OK : EXIT_NO_NVIDIA;
+	detect_report_free(&rep);
+	return code;
+}

@@ -1,0 +1,12 @@
+/*
+ * commands.h - subcommand handlers.  Each gets the arguments after the
+ * command name and returns an exit code from exit-codes.h; main.c has
+ * already checked root, the lock and the argument count.
+ */
+#ifndef GS_COMMANDS_H
+#define GS_COMMANDS_H
+
+int cmd_install(int argc, char **argv);
+int cmd_detect(int argc, char **argv);
+
+#endif

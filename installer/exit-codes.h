@@ -1,0 +1,18 @@
+/*
+ * exit-codes.h - the documented exit codes (gpu-setup --help, gpu-setup(8),
+ * README).  Keep the three in step: tests/cli.test compares them.
+ */
+#ifndef GS_EXIT_CODES_H
+#define GS_EXIT_CODES_H
+
+enum {
+	EXIT_OK = 0,            /* done */
+	EXIT_FAILED = 1,        /* something failed; the message says what */
+	EXIT_USAGE = 2,         /* bad command line */
+	EXIT_NO_NVIDIA = 3,     /* no NVIDIA GPU found */
+	EXIT_BAD_INPUT = 4,     /* unreadable or malformed input (dump, sysfs tree, data) */
+	EXIT_NEEDS_ROOT = 5,    /* the command changes the system: run it with sudo */
+	EXIT_LOCKED = 6,        /* another gpu-setup run holds the lock */
+};
+
+#endif

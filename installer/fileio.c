@@ -1,0 +1,109 @@
+/*
+ * fileio.c - bounded reads and atomic writes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "strbuf.h"
+#include "util.h"
+
+int read_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	strbuf_init(&sb);
+	for (;;) {
+		ssize_t n;
+
+		strbuf_grow(&sb, 4096);
+		n = read(fd, sb.buf + sb.len, sb.alloc - sb.len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		sb.len += (size_t)n;
+		sb.buf[sb.len] = '\0';
+		if (sb.len > max_size)
+			return -EFBIG;
+	}
+	*ret_data = strbuf_detach(&sb, ret_len);
+	return 0;
+}
+
+int read_one_line(const char *path, char **ret_line)
+{
+	_cleanup_free_ char *data = NULL;
+	char *nl, *s;
+	size_t len;
+	int r;
+
+	r = read_file(path, 4096, &data, &len);
+	if (r < 0)
+		return r;
+	nl = strchr(data, '\n');
+	if (nl)
+		*nl = '\0';
+	s = strstrip(data);
+	*ret_line = xstrdup(s);
+	return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.gpu-setup-XXXXXX", path);
+	_cleanup_free_ char *dircopy = xstrdup(path);
+	_cleanup_close_ int fd = -1, dirfd = -1;
+	int r;
+
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, data, len);
+	if (r >= 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (r >= 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r >= 0 && close(fd) < 0)
+		r = -errno;
+	fd = -1;
+	if (r >= 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return r;
+	}
+	/* Make the rename itself durable. */
+	dirfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd >= 0)
+		(void)fsync(dirfd);
+	return 0;
+}

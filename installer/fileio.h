@@ -1,0 +1,21 @@
+/*
+ * fileio.h - reading whole files with a size bound, and atomic writes
+ * (temporary file in the same directory + fsync + rename + fsync of the
+ * directory), so a crash or a full disk never leaves a half-written file.
+ */
+#ifndef GS_FILEIO_H
+#define GS_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Read at most max_size bytes of path into a NUL-terminated buffer.
+ * -EFBIG when the file is larger. */
+int read_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len);
+/* Read the first line of a small file (sysfs attribute), stripped. */
+int read_one_line(const char *path, char **ret_line);
+/* Write data to path atomically with the given mode.  On failure the old
+ * file, if any, is untouched and no temporary file is left behind. */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+#endif

@@ -1,0 +1,427 @@
+/*
+ * main.c - gpu-setup's entry point: global options, the command table, the
+ * checks every command's flags ask for (root, lock, argument count), help
+ * and exit codes.  Handlers live in cmd-*.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+
+#include "commands.h"
+#include "exit-codes.h"
+#include "lock.h"
+#include "log.h"
+#include "options.h"
+#include "sysroot.h"
+#include "util.h"
+
+struct gs_options gs_opts;
+
+enum command_flags {
+	NEEDS_ROOT = 1 << 0, /* changes the system: root unless --dry-run or --root DIR */
+	TAKES_LOCK = 1 << 1, /* holds /run/gpu-setup.lock while it runs */
+};
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	unsigned flags;
+	int max_args;
+	const char *args;     /* argument synopsis for help */
+	const char *summary;
+};
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "install", cmd_install, NEEDS_ROOT | TAKES_LOCK, 0, "",
+	  "detect the hardware and set up the whole stack (what a bare 'sudo gpu-setup' runs)" },
+	{ "detect", cmd_detect, 0, 0, "", "show GPUs, driver in use, PCIe link, CPU, memory and sizing hints" },
+	{ "help", cmd_help, 0, 1, "[COMMAND]", "show this help, or the help of one command" },
+};
+
+/* Options; "commands" lists where a command-specific option is accepted
+ * (NULL: every command). */
+enum {
+	OPT_ROOT = 0x100, OPT_JSON, OPT_DRY_RUN, OPT_LOG, OPT_PCI_DUMP, OPT_SYSFS, OPT_COMPAT_DIR,
+	OPT_PSU_WATTS,
+};
+
+struct option_help {
+	struct option opt;
+	int short_name;
+	const char *arg;
+	const char *commands;
+	const char *help;
+};
+
+static const struct option_help option_table[] = {
+	{ { "root", required_argument, NULL, OPT_ROOT }, 0, "DIR", NULL,
+	  "act on the system tree under DIR instead of / (every path read or written)" },
+	{ { "json", no_argument, NULL, OPT_JSON }, 0, NULL, NULL,
+	  "print results as JSON (schema in gpu-setup(8))" },
+	{ { "yes", no_argument, NULL, 'y' }, 'y', NULL, NULL, "answer yes to every question" },
+	{ { "dry-run", no_argument, NULL, 'n' }, 'n', NULL, NULL,
+	  "show what would be done and change nothing" },
+	{ { "verbose", no_argument, NULL, 'v' }, 'v', NULL, NULL, "show debugging messages" },
+	{ { "quiet", no_argument, NULL, 'q' }, 'q', NULL, NULL, "show errors only" },
+	{ { "log", required_argument, NULL, OPT_LOG }, 0, "FILE", NULL,
+	  "append every message, and the output of programs run, to FILE" },
+	{ { "pci-dump", required_argument, NULL, OPT_PCI_DUMP }, 0, "FILE", NULL,
+	  "read PCI devices from an 'lspci -xxx' dump instead of the system" },
+	{ { "sysfs", required_argument, NULL, OPT_SYSFS }, 0, "DIR", NULL,
+	  "read PCI devices from a sysfs tree (DIR/bus/pci) instead of the system" },
+	{ { "compat-dir", required_argument, NULL, OPT_COMPAT_DIR }, 0, "DIR", NULL,
+	  "read compatibility tables from DIR" },
+	{ { "psu-watts", required_argument, NULL, OPT_PSU_WATTS }, 0, "N", "detect install",
+	  "say whether a power supply of N watts is enough" },
+	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, NULL, "show help and exit" },
+	{ { "version", no_argument, NULL, 'V' }, 'V', NULL, NULL, "show the version and exit" },
+};
+
+static const struct { int code; const char *meaning; } exit_table[] = {
+	{ EXIT_OK, "success" },
+	{ EXIT_FAILED, "failure; the message says what failed" },
+	{ EXIT_USAGE, "bad command line" },
+	{ EXIT_NO_NVIDIA, "no NVIDIA GPU found" },
+	{ EXIT_BAD_INPUT, "unreadable or malformed input (PCI dump, sysfs tree, compat data)" },
+	{ EXIT_NEEDS_ROOT, "the command changes the system and was not run as root" },
+	{ EXIT_LOCKED, "another gpu-setup run holds the lock" },
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		if (streq(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void print_option_line(FILE *out, const struct option_help *o)
+{
+	char left[64];
+
+	if (o->short_name)
+		snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->opt.name,
+			 o->arg ? " " : "", o->arg ? o->arg : "");
+	else
+		snprintf(left, sizeof(left), "    --%s%s%s", o->opt.name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+	fprintf(out, "  %-24s %s\n", left, o->help);
+}
+
+static void print_usage(FILE *out)
+{
+	fputs("Usage: gpu-setup [OPTION]... [COMMAND [ARG]...]\n"
+	      "\n"
+	      "Set up an NVIDIA deep-learning workstation: driver, CUDA, cuDNN, Miniconda,\n"
+	      "pip/conda mirrors and a framework, in versions that fit together.\n"
+	      "With no COMMAND, runs 'install' (use sudo).\n"
+	      "\nCommands:\n",
+	      out);
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nOptions:\n", out);
+	for (size_t i = 0; i < ELEMENTSOF(option_table); i++)
+		print_option_line(out, &option_table[i]);
+	fputs("\nExit status:\n", out);
+	for (size_t i = 0; i < ELEMENTSOF(exit_table); i++)
+		fprintf(out, "  %d  %s\n", exit_table[i].code, exit_table[i].meaning);
+	fputs("\nSee gpu-setup(8) for details.\n", out);
+}
+
+static void print_command_help(const struct command *c)
+{
+	printf("Usage: gpu-setup [OPTION]... %s%s%s\n\n%s.\n", c->name, c->args[0] ? " " : "",
+	       c->args, c->summary);
+	if (c->flags & NEEDS_ROOT)
+		puts("Needs root (sudo) unless --dry-run or --root DIR is given.");
+	if (c->flags & TAKES_LOCK)
+		printf("Holds the lock %s while it runs.\n", GS_LOCK_PATH);
+	puts("\nOptions for this command:");
+	for (size_t i = 0; i < ELEMENTSOF(option_table); i++) {
+		const char *cmds = option_table[i].commands;
+		if (cmds && strstr(cmds, c->name))
+			print_option_line(stdout, &option_table[i]);
+	}
+	puts("\nThe global options (gpu-setup --help) apply too.");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc == 0) {
+		print_usage(stdout);
+		return EXIT_OK;
+	}
+	c = find_command(argv[0]);
+	if (!c) {
+		log_error("no help for '%s': not a gpu-setup command; try 'gpu-setup --help'", argv[0]);
+		return EXIT_USAGE;
+	}
+	print_command_help(c);
+	return EXIT_OK;
+}
+
+/* Edit distance, for "did you mean" on a mistyped command. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[32], cur[32];
+
+	if (la >= 32 || lb >= 32)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, sizeof(prev));
+	}
+	return prev[lb];
+}
+
+static int unknown_command(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		if (edit_distance(name, commands[i].name) <= 2) {
+			log_error("'%s' is not a gpu-setup command; did you mean '%s'? (see 'gpu-setup --help')",
+				  name, commands[i].name);
+			return EXIT_USAGE;
+		}
+	log_error("'%s' is not a gpu-setup command; see 'gpu-setup --help'", name);
+	return EXIT_USAGE;
+}
+
+const char *gs_compat_dir(void)
+{
+	static char exe[PATH_MAX], builddir[PATH_MAX];
+	ssize_t n;
+
+	if (gs_opts.compat_dir)
+		return gs_opts.compat_dir;
+	/* Run from the build directory (tests, a developer): use the source
+	 * tree's data so nothing needs installing. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0 && realpath(ABS_TOP_BUILDDIR, builddir)) {
+		exe[n] = '\0';
+		if (streq(dirname(exe), builddir))
+			return ABS_TOP_SRCDIR "/compat";
+	}
+	return PKGDATADIR "/compat";
+}
+
+void gs_detect_request(struct detect_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	if (gs_opts.pci_dump) {
+		req->pci.kind = PCI_SOURCE_DUMP;
+		req->pci.path = gs_opts.pci_dump;
+	} else if (gs_opts.sysfs) {
+		req->pci.kind = PCI_SOURCE_SYSFS;
+		req->pci.path = gs_opts.sysfs;
+	} else {
+		req->pci.kind = PCI_SOURCE_LIVE;
+	}
+	/* A pci.ids for reproducible names (tests); see gpu-setup(8). */
+	req->pci.ids_file = getenv("GPU_SETUP_PCI_IDS");
+	req->compat_dir = gs_compat_dir();
+	req->psu_watts = gs_opts.psu_watts;
+}
+
+int gs_detect_or_exit_code(struct detect_report *rep)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct detect_request req;
+	int r;
+
+	gs_detect_request(&req);
+	strbuf_init(&err);
+	r = detect_run(&req, rep, &err);
+	if (r == 0)
+		return EXIT_OK;
+	log_error("%s", err.buf);
+	return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
+}
+
+void gs_print_json(struct json_object *j)
+{
+	puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static int parse_watts(const char *s, unsigned *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v == 0 || v > 100000)
+		return -EINVAL;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+static const char *option_display(int c, char **argv)
+{
+	static char buf[8];
+
+	if (c > 0 && c < 0x100) {
+		snprintf(buf, sizeof(buf), "-%c", c);
+		return buf;
+	}
+	return argv[optind - 1];
+}
+
+/* Parse options anywhere on the line (GNU permutation); returns -1 to go
+ * on, or an exit code. */
+static int parse_options(int argc, char **argv, int *ret_cmd_index, unsigned char *seen)
+{
+	struct option longopts[ELEMENTSOF(option_table) + 1];
+	int c;
+
+	for (size_t i = 0; i < ELEMENTSOF(option_table); i++)
+		longopts[i] = option_table[i].opt;
+	memset(&longopts[ELEMENTSOF(option_table)], 0, sizeof(struct option));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ynvqhV", longopts, NULL)) != -1) {
+		for (size_t i = 0; i < ELEMENTSOF(option_table); i++)
+			if (option_table[i].opt.val == c)
+				seen[i] = 1;
+		switch (c) {
+		case OPT_ROOT: gs_opts.root = optarg; break;
+		case OPT_JSON: gs_opts.json = true; break;
+		case 'y': gs_opts.yes = true; break;
+		case 'n': gs_opts.dry_run = true; break;
+		case 'v': gs_opts.verbose = true; break;
+		case 'q': gs_opts.quiet = true; break;
+		case OPT_LOG: gs_opts.log_path = optarg; break;
+		case OPT_PCI_DUMP: gs_opts.pci_dump = optarg; break;
+		case OPT_SYSFS: gs_opts.sysfs = optarg; break;
+		case OPT_COMPAT_DIR: gs_opts.compat_dir = optarg; break;
+		case OPT_PSU_WATTS:
+			if (parse_watts(optarg, &gs_opts.psu_watts) < 0) {
+				log_error("--psu-watts wants a whole number of watts, not '%s'; try 'gpu-setup help detect'",
+					  optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': print_usage(stdout); return EXIT_OK;
+		case 'V': printf("gpu-setup %s\n", PACKAGE_VERSION); return EXIT_OK;
+		case ':':
+			log_error("option '%s' needs an argument; see 'gpu-setup --help'",
+				  option_display(optopt, argv));
+			return EXIT_USAGE;
+		default:
+			log_error("unknown option '%s'; see 'gpu-setup --help'",
+				  optopt ? option_display(optopt, argv) : argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	*ret_cmd_index = optind;
+	return -1;
+}
+
+/* Everything a command's flags ask for, in one place. */
+static int check_command(const struct command *c, int nargs, unsigned char *seen, int *ret_lock)
+{
+	*ret_lock = -1;
+	if (nargs > c->max_args) {
+		log_error("'%s' takes %s; see 'gpu-setup help %s'", c->name,
+			  c->max_args ? "at most one argument" : "no arguments", c->name);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(option_table); i++)
+		if (seen[i] && option_table[i].commands && !strstr(option_table[i].commands, c->name)) {
+			log_error("option '--%s' does not apply to '%s'; see 'gpu-setup help %s'",
+				  option_table[i].opt.name, c->name, c->name);
+			return EXIT_USAGE;
+		}
+	if (gs_opts.pci_dump && gs_opts.sysfs) {
+		log_error("--pci-dump and --sysfs both name where PCI devices come from: give one");
+		return EXIT_USAGE;
+	}
+	if (gs_opts.dry_run)
+		return EXIT_OK;
+	if ((c->flags & NEEDS_ROOT) && !sysroot_get()[0] && geteuid() != 0) {
+		log_error("'%s' changes the system and needs root: run 'sudo gpu-setup%s%s' (or add --dry-run to only look)",
+			  c->name, streq(c->name, "install") ? "" : " ",
+			  streq(c->name, "install") ? "" : c->name);
+		return EXIT_NEEDS_ROOT;
+	}
+	if (c->flags & TAKES_LOCK) {
+		_cleanup_free_ char *path = sysroot_path(GS_LOCK_PATH);
+		long holder = 0;
+		int fd = lock_take(path, &holder);
+
+		if (fd == -EWOULDBLOCK) {
+			if (holder > 0)
+				log_error("another gpu-setup (pid %ld) is running: wait for it to finish (lock '%s')",
+					  holder, path);
+			else
+				log_error("another gpu-setup is running: wait for it to finish (lock '%s')", path);
+			return EXIT_LOCKED;
+		}
+		if (fd < 0) {
+			log_error("cannot take the lock '%s': %s", path, strerror(-fd));
+			return EXIT_FAILED;
+		}
+		*ret_lock = fd;
+	}
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned char seen[ELEMENTSOF(option_table)] = { 0 };
+	const struct command *c;
+	int code, idx, lock_fd;
+	char *default_argv[] = { (char *)"install", NULL };
+	char **cargv;
+	int cargc;
+
+	code = parse_options(argc, argv, &idx, seen);
+	if (code >= 0)
+		return code;
+	if (gs_opts.verbose && gs_opts.quiet) {
+		log_error("--verbose and --quiet contradict each other: give one");
+		return EXIT_USAGE;
+	}
+	log_set_level(gs_opts.quiet ? LOG_LEVEL_ERROR : gs_opts.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	if (gs_opts.log_path) {
+		int r = log_open_file(gs_opts.log_path);
+		if (r < 0) {
+			log_error("cannot open log file '%s': %s", gs_opts.log_path, strerror(-r));
+			return EXIT_FAILED;
+		}
+	}
+	sysroot_set(gs_opts.root && !streq(gs_opts.root, "/") ? gs_opts.root : NULL);
+
+	if (idx < argc) {
+		cargv = argv + idx;
+		cargc = argc - idx;
+	} else {
+		cargv = default_argv;
+		cargc = 1;
+	}
+	c = find_command(cargv[0]);
+	if (!c)
+		return unknown_command(cargv[0]);
+	code = check_command(c, cargc - 1, seen, &lock_fd);
+	if (code != EXIT_OK)
+		return code;
+	log_debug("command '%s', compat data in '%s'", c->name, gs_compat_dir());
+	code = c->fn(cargc - 1, cargv + 1);
+	lock_release(lock_fd);
+	log_close_file();
+	return code;
+}

@@ -1,0 +1,38 @@
+/*
+ * strbuf.h - a growable, always NUL-terminated byte buffer (git's strbuf
+ * idea): used instead of fixed-size char arrays wherever a length is not
+ * known in advance.
+ */
+#ifndef GS_STRBUF_H
+#define GS_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *buf;    /* always valid and NUL-terminated after strbuf_init */
+	size_t len;   /* bytes used, not counting the NUL */
+	size_t alloc; /* bytes allocated */
+};
+
+#define STRBUF_INIT { NULL, 0, 0 }
+
+void strbuf_init(struct strbuf *sb);
+void strbuf_release(struct strbuf *sb);
+/* Returns the buffer, which the caller now owns; sb is reset. */
+char *strbuf_detach(struct strbuf *sb, size_t *ret_len);
+void strbuf_reset(struct strbuf *sb);
+void strbuf_grow(struct strbuf *sb, size_t extra);
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_adds(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, char c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+
+static inline void strbuf_releasep(struct strbuf *sb)
+{
+	strbuf_release(sb);
+}
+#define _cleanup_strbuf_ __attribute__((cleanup(strbuf_releasep)))
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * util.h - small helpers shared by every module: cleanup attributes,
+ * ownership hand-over and string comparison.
+ *
+ * Functions in gpu-setup return 0 (or a count) on success and a negative
+ * errno on failure; output parameters are named ret_* and are left untouched
+ * when the function fails.
+ */
+#ifndef GS_UTIL_H
+#define GS_UTIL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline bool streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static inline bool startswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+static inline void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_close_ _cleanup_(closep)
+
+/* Hand ownership of a pointer to the caller: returns it and clears the
+ * variable so the cleanup attribute does not free it. */
+#define TAKE_PTR(p)                            \
+	({                                     \
+		__typeof__(p) _taken_ = (p);   \
+		(p) = NULL;                    \
+		_taken_;                       \
+	})
+
+/* Allocation failure is not something a command can recover from in a
+ * useful way; these abort with a message instead of returning NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Strip leading and trailing white space in place; returns s advanced. */
+char *strstrip(char *s);
+
+#endif

@@ -1,0 +1,31 @@
+/* Unit tests: strbuf growth, formatting and ownership hand-over. */
+#include "config.h"
+
+#include "strbuf.h"
+#include "tap.h"
+#include "util.h"
+
+int main(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *p;
+	size_t len;
+
+	strbuf_adds(&sb, "abc");
+	is_str(sb.buf, "abc", "adds on an unset buffer initialises it");
+	for (int i = 0; i < 1000; i++)
+		strbuf_addf(&sb, "%04d", i);
+	is_int(sb.len, 3 + 4000, "addf grows past the first allocation");
+	ok(strncmp(sb.buf + 3 + 4 * 999, "0999", 4) == 0, "formatted text lands at the end");
+	ok(sb.buf[sb.len] == '\0', "buffer stays NUL-terminated");
+	strbuf_reset(&sb);
+	is_int(sb.len, 0, "reset empties");
+	strbuf_addch(&sb, 'x');
+	p = strbuf_detach(&sb, &len);
+	is_str(p, "x", "detach hands over the text");
+	is_int(len, 1, "detach reports the length");
+	ok(sb.buf == NULL && sb.len == 0, "detach leaves the buffer empty");
+	free(p);
+	is_str(strstrip((char[]){ "  a b \n" }), "a b", "strstrip trims both ends");
+	return done_testing();
+}
