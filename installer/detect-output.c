@@ -51,7 +51,10 @@ static void print_gpu(FILE *out, const struct pci_gpu *g)
 			print_cc(out, gi->cc);
 			if (gi->inferred)
 				fputs(" (inferred from the device ID)", out);
-			if (gi->mem_gib)
+			if (gi->mem_gib && gi->per_board > 1)
+				fprintf(out, ", %u GiB (of %u GiB on a %u-GPU board)",
+					gi->mem_gib / gi->per_board, gi->mem_gib, gi->per_board);
+			else if (gi->mem_gib)
 				fprintf(out, ", %u GiB", gi->mem_gib);
 			if (gi->board_w)
 				fprintf(out, ", board power %u W%s%s", gi->board_w,
@@ -62,7 +65,9 @@ static void print_gpu(FILE *out, const struct pci_gpu *g)
 			fputs("\n", out);
 		}
 	}
-	print_link(out, &g->link);
+	/* Integrated and BMC GPUs have no link worth reporting. */
+	if (g->vendor_id == PCI_VENDOR_NVIDIA || g->link.status != LINK_UNKNOWN)
+		print_link(out, &g->link);
 }
 
 static void print_sizing(FILE *out, const struct detect_report *r)
@@ -73,13 +78,15 @@ static void print_sizing(FILE *out, const struct detect_report *r)
 		s->cpu_w, s->rest_w, s->load_w);
 	if (s->unknown_power)
 		fprintf(out, " (%u GPU(s) of unknown power not counted)", s->unknown_power);
-	fprintf(out, "\n        recommended PSU: %u W (load + %u%% headroom, rounded up to 50 W)\n",
-		s->recommended_psu_w, SIZING_HEADROOM_PCT);
+	fprintf(out, "\n        recommended PSU: %s%u W (load + %u%% headroom, rounded up to 50 W)%s\n",
+		s->unknown_power ? "at least " : "", s->recommended_psu_w, SIZING_HEADROOM_PCT,
+		s->unknown_power ? " plus what the GPUs of unknown power draw" : "");
 	if (s->psu_verdict != PSU_NOT_GIVEN)
 		fprintf(out, "        your PSU: %u W: %s\n", s->psu_w,
-			s->psu_verdict == PSU_ENOUGH	  ? "enough"
-			: s->psu_verdict == PSU_MARGINAL ? "marginal (no headroom for spikes)"
-							 : "too small");
+			s->psu_verdict == PSU_ENOUGH	     ? "enough"
+			: s->psu_verdict == PSU_MARGINAL    ? "marginal (no headroom for spikes)"
+			: s->psu_verdict == PSU_CANNOT_TELL ? "cannot tell (some GPU power is unknown)"
+							    : "too small");
 }
 
 void detect_print_text(const struct detect_report *r, FILE *out)
@@ -177,7 +184,7 @@ static struct json_object *nvidia_json(const struct pci_gpu *g)
 	put_opt_int(o, "board_power_w", gi->board_w);
 	put_str(o, "board_power_source", gi->board_w ? power_source_name(gi->power_src) : NULL);
 	put_int(o, "gpus_per_board", gi->per_board);
-	put_opt_int(o, "memory_gib", gi->mem_gib);
+	put_opt_int(o, "board_memory_gib", gi->mem_gib);
 	put_opt_int(o, "nvidia_recommended_psu_w", gi->psu_w);
 	return o;
 }

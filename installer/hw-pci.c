@@ -193,10 +193,12 @@ static char *lookup_device(struct pci_access *a, unsigned vendor, unsigned devic
 
 static void describe(struct pci_access *a, const struct gpu_db *db, struct pci_gpu *g)
 {
-	g->vendor_name = lookup_vendor(a, g->vendor_id);
-	if (!g->vendor_name)
-		g->vendor_name = g->vendor_id == PCI_VENDOR_NVIDIA ? xstrdup("NVIDIA Corporation")
-								   : xasprintf("Vendor %04x", g->vendor_id);
+	/* NVIDIA's name is fixed; not looking it up spares loading pci.ids
+	 * when compat data names every card. */
+	if (g->vendor_id == PCI_VENDOR_NVIDIA)
+		g->vendor_name = xstrdup("NVIDIA Corporation");
+	else if (!(g->vendor_name = lookup_vendor(a, g->vendor_id)))
+		g->vendor_name = xasprintf("Vendor %04x", g->vendor_id);
 
 	if (g->vendor_id == PCI_VENDOR_NVIDIA && db && gpu_db_lookup(db, g->device_id, &g->info) == 0)
 		g->has_info = true;

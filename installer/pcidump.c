@@ -87,6 +87,10 @@ static int parse_config_bytes(const char *s, size_t len, size_t *ret_count, cons
 	size_t i = 0, count = 0;
 
 	while (i < len) {
+		if (s[i] == ' ') {
+			*ret_why = "has bytes not separated by single spaces";
+			return -EINVAL;
+		}
 		if (i + 1 >= len || !isxdigit((unsigned char)s[i])) {
 			*ret_why = i + 1 >= len && isxdigit((unsigned char)s[i])
 					   ? "is truncated (a byte has only one hex digit)"

@@ -31,6 +31,7 @@ const char *psu_verdict_name(enum psu_verdict v)
 	case PSU_ENOUGH: return "enough";
 	case PSU_MARGINAL: return "marginal";
 	case PSU_TOO_SMALL: return "too-small";
+	case PSU_CANNOT_TELL: return "cannot-tell";
 	default: return "not-given";
 	}
 }
@@ -62,12 +63,14 @@ void sizing_compute(const struct sizing_gpu *gpus, unsigned ngpus, unsigned core
 	s->psu_w = psu_w;
 	if (!psu_w)
 		s->psu_verdict = PSU_NOT_GIVEN;
+	else if (psu_w < s->load_w)
+		s->psu_verdict = PSU_TOO_SMALL;
+	else if (s->unknown_power)
+		s->psu_verdict = PSU_CANNOT_TELL;
 	else if (psu_w >= s->recommended_psu_w)
 		s->psu_verdict = PSU_ENOUGH;
-	else if (psu_w >= s->load_w)
-		s->psu_verdict = PSU_MARGINAL;
 	else
-		s->psu_verdict = PSU_TOO_SMALL;
+		s->psu_verdict = PSU_MARGINAL;
 
 	s->cpu_weak = cores && ngpus && cores < s->cores_wanted;
 	/* MemTotal is a little below the installed size (the kernel keeps some

@@ -31,6 +31,7 @@ enum psu_verdict {
 	PSU_ENOUGH,     /* >= recommended */
 	PSU_MARGINAL,   /* >= load, < recommended: no headroom for spikes */
 	PSU_TOO_SMALL,  /* < load */
+	PSU_CANNOT_TELL, /* >= the known load, but some GPU's power is unknown */
 };
 
 struct sizing {

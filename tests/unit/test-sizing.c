@@ -48,13 +48,17 @@ int main(void)
 	sizing_compute(&rtx4090, 1, 8, 16ull << 20, 0, &s);
 	ok(s.memory_small, "16 GiB of RAM is small for 24 GiB of GPU memory");
 	sizing_compute(&rtx4090, 1, 8, 23ull << 20, 0, &s);
-	ok(!s.memory_small, "MemTotal a little under the GPU memory is allowed (5%)");
+	ok(!s.memory_small, "MemTotal a little under the GPU memory is allowed (5%%)");
 
 	sizing_compute(&unknown, 1, 4, 8ull << 20, 0, &s);
 	is_int(s.unknown_power, 1, "a GPU of unknown power is counted as unknown");
 	is_int(s.gpu_w, 0, "and adds no invented watts");
 	is_int(s.cores_wanted, 4, "an unknown card wants 4 cores");
 	ok(!s.memory_small, "unknown GPU memory never claims memory is small");
+	sizing_compute(&unknown, 1, 4, 8ull << 20, 2000, &s);
+	is_int(s.psu_verdict, PSU_CANNOT_TELL, "a big PSU with a GPU of unknown power: cannot tell");
+	sizing_compute(&unknown, 1, 4, 8ull << 20, 100, &s);
+	is_int(s.psu_verdict, PSU_TOO_SMALL, "below the known load is too small even then");
 	sizing_compute(&rtx3090, 1, 0, 0, 0, &s);
 	ok(!s.cpu_weak && !s.memory_small, "unknown cores and memory give no warnings");
 	return done_testing();

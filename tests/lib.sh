@@ -1,0 +1,67 @@
+# lib.sh - shared helpers for the sh tests: TAP output and running
+# gpu-setup against fixtures.  Sourced by tests/*.test.
+set -u
+
+: "${top_srcdir:?run through make check}"
+: "${top_builddir:?run through make check}"
+: "${GPU_SETUP:=$top_builddir/gpu-setup}"
+FIXTURES=$top_srcdir/tests/fixtures
+EXPECTED=$top_srcdir/tests/expected
+# Names from a fixed pci.ids, not the distribution's (see gpu-setup(8)).
+GPU_SETUP_PCI_IDS=$FIXTURES/pci.ids
+export GPU_SETUP_PCI_IDS
+# Under ASan a leak is a failure, as in CI.
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export ASAN_OPTIONS
+
+tap_n=0
+tap_failed=0
+ok() {  # ok CONDITION-EXIT-STATUS DESCRIPTION
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+skip() {  # skip DESCRIPTION REASON
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1 # SKIP $2"
+}
+diag() {
+	sed 's/^/# /'
+}
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
+
+# A scratch directory removed at exit.
+TMPD=$(mktemp -d "${TMPDIR:-/tmp}/gpu-setup-test.XXXXXX")
+trap 'rm -rf "$TMPD"' EXIT
+
+# run ARGS...: run gpu-setup, stdout in $TMPD/out, stderr in $TMPD/err,
+# exit code in $rc.
+run() {
+	rc=0
+	"$GPU_SETUP" "$@" >"$TMPD/out" 2>"$TMPD/err" || rc=$?
+}
+
+# same_as FILE EXPECTED DESCRIPTION: compare, or with REGEN=1 rewrite the
+# expected file (then review the diff by hand before committing).
+same_as() {
+	if [ "${REGEN:-0}" = 1 ]; then
+		cp "$1" "$2"
+	fi
+	if diff -u "$2" "$1" >"$TMPD/diff" 2>&1; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag <"$TMPD/diff"
+	fi
+}
