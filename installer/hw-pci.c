@@ -369,7 +369,8 @@ int hw_pci_scan(const struct pci_source *src, const struct gpu_db *db, struct pc
 		pci_scan_free(&s);
 		return r;
 	}
-	qsort(s.gpus, s.ngpus, sizeof(*s.gpus), cmp_gpu);
+	if (s.ngpus > 1)
+		qsort(s.gpus, s.ngpus, sizeof(*s.gpus), cmp_gpu);
 	classify(&s);
 	*ret = s;
 	return 0;
