@@ -8,6 +8,14 @@
 #include "tap.h"
 #include "util.h"
 
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		abort();
+}
+
 int main(void)
 {
 	const char *dir = getenv("top_srcdir");
@@ -61,42 +69,28 @@ int main(void)
 	{
 		char tmp[] = "/tmp/gs-gpudb-XXXXXX";
 		_cleanup_free_ char *g = NULL, *r = NULL;
-		FILE *f;
-
 		if (mkdtemp(tmp)) {
 			g = xasprintf("%s/gpus.tsv", tmp);
 			r = xasprintf("%s/gpu-ranges.tsv", tmp);
-			f = fopen(g, "w");
-			fputs("device\tname\tchip\tarch\tcc\tboard_w\tpower_src\tpsu_w\tmem_gib\tper_board\n"
+			put(g, "device\tname\tchip\tarch\tcc\tboard_w\tpower_src\tpsu_w\tmem_gib\tper_board\n"
 			      "2204\tX\tGA102\tAmpere\t8.6\t350\tspec\t750\t24\t1\n"
-			      "2203\tY\tGA102\tAmpere\t8.6\t450\tspec\t850\t24\t1\n", f);
-			fclose(f);
-			f = fopen(r, "w");
-			fputs("first\tlast\tchip\tarch\tcc\n2200\t223f\tGA102\tAmpere\t8.6\n", f);
-			fclose(f);
+			      "2203\tY\tGA102\tAmpere\t8.6\t450\tspec\t850\t24\t1\n");
+			put(r, "first\tlast\tchip\tarch\tcc\n2200\t223f\tGA102\tAmpere\t8.6\n");
 			strbuf_reset(&err);
 			ok(gpu_db_load(tmp, &db, &err) == -EINVAL && strstr(err.buf, "gpus.tsv:3: device IDs must be sorted"),
 			   "unsorted device IDs are reported with file and line");
-			f = fopen(g, "w");
-			fputs("device\tname\tchip\tarch\tcc\tboard_w\tpower_src\tpsu_w\tmem_gib\tper_board\n"
-			      "2204\tX\tGA102\tAmpere\t8.6\t350\t-\t750\t24\t1\n", f);
-			fclose(f);
+			put(g, "device\tname\tchip\tarch\tcc\tboard_w\tpower_src\tpsu_w\tmem_gib\tper_board\n"
+			      "2204\tX\tGA102\tAmpere\t8.6\t350\t-\t750\t24\t1\n");
 			strbuf_reset(&err);
 			ok(gpu_db_load(tmp, &db, &err) == -EINVAL && strstr(err.buf, "power_src"),
 			   "a power figure without its source is refused");
-			f = fopen(g, "w");
-			fputs("device\tname\tchip\tarch\tcc\tboard_w\tpower_src\tpsu_w\tmem_gib\tper_board\n"
-			      "2204\tX\tGA102\tAmpre\t8.6\t350\tspec\t750\t24\t1\n", f);
-			fclose(f);
+			put(g, "device\tname\tchip\tarch\tcc\tboard_w\tpower_src\tpsu_w\tmem_gib\tper_board\n"
+			      "2204\tX\tGA102\tAmpre\t8.6\t350\tspec\t750\t24\t1\n");
 			strbuf_reset(&err);
 			ok(gpu_db_load(tmp, &db, &err) == -EINVAL && strstr(err.buf, "gpus.tsv:2: column 'arch'"),
 			   "a misspelt architecture is refused");
-			f = fopen(g, "w");
-			fputs("device\tname\tchip\tarch\tcc\tboard_w\tpower_src\tpsu_w\tmem_gib\tper_board\n", f);
-			fclose(f);
-			f = fopen(r, "w");
-			fputs("first\tlast\tchip\tarch\tcc\n2200\t223f\tGA102\tAmpere\t8.6\n2230\t22ff\tX\tAmpere\t8.6\n", f);
-			fclose(f);
+			put(g, "device\tname\tchip\tarch\tcc\tboard_w\tpower_src\tpsu_w\tmem_gib\tper_board\n");
+			put(r, "first\tlast\tchip\tarch\tcc\n2200\t223f\tGA102\tAmpere\t8.6\n2230\t22ff\tX\tAmpere\t8.6\n");
 			strbuf_reset(&err);
 			ok(gpu_db_load(tmp, &db, &err) == -EINVAL && strstr(err.buf, "gpu-ranges.tsv:3: ranges must be sorted and must not overlap"),
 			   "overlapping ranges are refused");
