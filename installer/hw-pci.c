@@ -231,8 +231,9 @@ static int validate_dump(const char *path, struct pcidump *ret, struct strbuf *e
 
 	r = read_file(path, 64u << 20, &data, &len);
 	if (r < 0) {
+		/* Whatever the reason, a dump the user named is bad input. */
 		strbuf_addf(err, "cannot read PCI dump '%s': %s", path, strerror(-r));
-		return r == -ENOENT || r == -EFBIG || r == -EISDIR ? -EINVAL : r;
+		return -EINVAL;
 	}
 	strbuf_addf(err, "malformed PCI dump '%s': ", path);
 	r = pcidump_parse(data, len, ret, err);

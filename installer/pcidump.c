@@ -206,10 +206,8 @@ int pcidump_parse(const char *data, size_t len, struct pcidump *ret, struct strb
 			if ((size_t)(line + n - p) > sizeof(driver_key) - 1 &&
 			    strncmp(p, driver_key, sizeof(driver_key) - 1) == 0) {
 				_cleanup_free_ char *name =
-					strndup(p + sizeof(driver_key) - 1,
-						(size_t)(line + n - p) - (sizeof(driver_key) - 1));
-				if (!name)
-					abort();
+					xasprintf("%.*s", (int)(line + n - p - (sizeof(driver_key) - 1)),
+						  p + sizeof(driver_key) - 1);
 				free(cur->driver);
 				cur->driver = xstrdup(strstrip(name));
 			}

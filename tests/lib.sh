@@ -41,6 +41,20 @@ done_testing() {
 	[ "$tap_failed" -eq 0 ]
 }
 
+# as_user CMD...: run CMD as a normal user (nobody when the tests run as
+# root, as in CI).  can_be_user says whether that works here: the build tree
+# must be readable by nobody.
+as_user() {
+	if [ "$(id -u)" -ne 0 ]; then
+		"$@"
+	else
+		setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
+	fi
+}
+can_be_user() {
+	[ "$(id -u)" -ne 0 ] || { command -v setpriv >/dev/null && as_user "$GPU_SETUP" --version >/dev/null 2>&1; }
+}
+
 # A scratch directory removed at exit.
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/gpu-setup-test.XXXXXX")
 trap 'rm -rf "$TMPD"' EXIT
