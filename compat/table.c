@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 
 #include "fileio.h"
 #include "table.h"
@@ -173,4 +174,49 @@ int table_parse_cc(const char *cell, unsigned *ret)
 		return -EINVAL;
 	*ret = major * 10 + minor;
 	return 0;
+}
+
+int table_parse_version(const char *cell, struct version *ret)
+{
+	return version_parse(cell, ret);
+}
+
+int table_split_list(const char *cell, char ***ret, size_t *ret_n)
+{
+	size_t n = 1, len = strlen(cell);
+	char **list, *text;
+
+	for (const char *p = cell; *p; p++)
+		n += *p == ',';
+	list = xmalloc((n + 1) * sizeof(char *) + len + 1);
+	text = (char *)(list + n + 1);
+	memcpy(text, cell, len + 1);
+	for (size_t i = 0; i < n; i++) {
+		char *comma = strchr(text, ',');
+
+		if (comma)
+			*comma = '\0';
+		if (!*text) {
+			free(list);
+			return -EINVAL;
+		}
+		list[i] = text;
+		text = comma ? comma + 1 : text + strlen(text);
+	}
+	list[n] = NULL;
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
+
+int table_bad(struct strbuf *err, const struct table *t, const struct table_row *row,
+	      const char *col, const char *fmt, ...)
+{
+	va_list ap;
+
+	strbuf_addf(err, "%s:%u: column '%s': ", t->path, row->line, col);
+	va_start(ap, fmt);
+	strbuf_vaddf(err, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
 }

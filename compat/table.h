@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "strbuf.h"
+#include "version.h"
 
 struct table_row {
 	unsigned line;  /* line number in the file, for messages */
@@ -41,5 +42,14 @@ int table_parse_hex16(const char *cell, unsigned *ret);
 int table_parse_uint(const char *cell, unsigned long max, unsigned *ret);
 /* Compute capability "M.m" -> M*10+m. */
 int table_parse_cc(const char *cell, unsigned *ret);
+
+/* A dotted version cell ("12.8.1", "580.95.05"). */
+int table_parse_version(const char *cell, struct version *ret);
+/* Split a comma-separated cell into an array of strings, returned as one
+ * allocation (free() it); *ret_n gets the count.  Empty items are -EINVAL. */
+int table_split_list(const char *cell, char ***ret, size_t *ret_n);
+/* Append "FILE:LINE: column 'COL': WHY" to err; returns -EINVAL. */
+int table_bad(struct strbuf *err, const struct table *t, const struct table_row *row,
+	      const char *col, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

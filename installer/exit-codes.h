@@ -13,6 +13,7 @@ enum {
 	EXIT_BAD_INPUT = 4,     /* unreadable or malformed input (dump, sysfs tree, data) */
 	EXIT_NEEDS_ROOT = 5,    /* the command changes the system: run it with sudo */
 	EXIT_LOCKED = 6,        /* another gpu-setup run holds the lock */
+	EXIT_CONFLICT = 7,      /* no combination of versions fits; the output says why */
 };
 
 #endif

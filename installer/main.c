@@ -10,6 +10,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "commands.h"
 #include "exit-codes.h"
@@ -41,6 +42,10 @@ static const struct command commands[] = {
 	{ "install", cmd_install, NEEDS_ROOT | TAKES_LOCK, 0, "",
 	  "detect the hardware and set up the whole stack (what a bare 'sudo gpu-setup' runs)" },
 	{ "detect", cmd_detect, 0, 0, "", "show GPUs, driver in use, PCIe link, CPU, memory and sizing hints" },
+	{ "plan", cmd_plan, 0, 0, "",
+	  "show the versions gpu-setup would choose for this machine and the steps install would take" },
+	{ "compat", cmd_compat, 0, 0, "",
+	  "answer compatibility questions (which driver, CUDA, cuDNN, framework build fit) without touching the machine" },
 	{ "help", cmd_help, 0, 1, "[COMMAND]", "show this help, or the help of one command" },
 };
 
@@ -48,7 +53,8 @@ static const struct command commands[] = {
  * (NULL: every command). */
 enum {
 	OPT_ROOT = 0x100, OPT_JSON, OPT_DRY_RUN, OPT_LOG, OPT_PCI_DUMP, OPT_SYSFS, OPT_COMPAT_DIR,
-	OPT_PSU_WATTS,
+	OPT_PSU_WATTS, OPT_FRAMEWORK, OPT_CUDA, OPT_DRIVER, OPT_CUDNN, OPT_PYTHON, OPT_GPU_ONLY, OPT_GPU,
+	OPT_DISTRO, OPT_INSTALLED_DRIVER, OPT_EXPLAIN, OPT_CHECK,
 };
 
 struct option_help {
@@ -79,6 +85,28 @@ static const struct option_help option_table[] = {
 	  "read compatibility tables from DIR" },
 	{ { "psu-watts", required_argument, NULL, OPT_PSU_WATTS }, 0, "N", "detect install",
 	  "say whether a power supply of N watts is enough" },
+	{ { "framework", required_argument, NULL, OPT_FRAMEWORK }, 0, "NAME[=VER]", "compat plan install",
+	  "pytorch (default), tensorflow or none, optionally a release (pytorch=2.7)" },
+	{ { "cuda", required_argument, NULL, OPT_CUDA }, 0, "X.Y", "compat plan install",
+	  "use this CUDA toolkit release (12.8 or 12.8.1)" },
+	{ { "driver", required_argument, NULL, OPT_DRIVER }, 0, "BRANCH", "compat plan install",
+	  "use this NVIDIA driver branch (580)" },
+	{ { "cudnn", required_argument, NULL, OPT_CUDNN }, 0, "VER", "compat plan install",
+	  "use this cuDNN release (9, 8.9 or 8.9.7.29)" },
+	{ { "python", required_argument, NULL, OPT_PYTHON }, 0, "X.Y", "compat plan install",
+	  "use this Python version for the framework environment" },
+	{ { "gpu-only", required_argument, NULL, OPT_GPU_ONLY }, 0, "ADDR", "plan install",
+	  "serve only the GPU at this PCI address (repeat for more)" },
+	{ { "gpu", required_argument, NULL, OPT_GPU }, 0, "10de:XXXX", "compat",
+	  "answer for this GPU (repeat for a machine with several)" },
+	{ { "distro", required_argument, NULL, OPT_DISTRO }, 0, "ID", "compat",
+	  "answer for this distribution (ubuntu-24.04, debian-12, ...)" },
+	{ { "installed-driver", required_argument, NULL, OPT_INSTALLED_DRIVER }, 0, "VER", "compat",
+	  "answer as if this driver version were installed" },
+	{ { "explain", no_argument, NULL, OPT_EXPLAIN }, 0, NULL, "compat",
+	  "give the reason for every choice" },
+	{ { "check", no_argument, NULL, OPT_CHECK }, 0, NULL, "compat",
+	  "validate the compatibility tables and report the first problem" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, NULL, "show help and exit" },
 	{ { "version", no_argument, NULL, 'V' }, 'V', NULL, NULL, "show the version and exit" },
 };
@@ -91,6 +119,7 @@ static const struct { int code; const char *meaning; } exit_table[] = {
 	{ EXIT_BAD_INPUT, "unreadable or malformed input (PCI dump, sysfs tree, compat data)" },
 	{ EXIT_NEEDS_ROOT, "the command changes the system and was not run as root" },
 	{ EXIT_LOCKED, "another gpu-setup run holds the lock" },
+	{ EXIT_CONFLICT, "no combination of versions fits the GPUs and constraints; the output says why" },
 };
 
 static const struct command *find_command(const char *name)
@@ -271,6 +300,88 @@ static int parse_watts(const char *s, unsigned *ret)
 	return 0;
 }
 
+static int parse_framework(const char *arg)
+{
+	_cleanup_free_ char *name = xstrdup(arg);
+	char *eq = strchr(name, '=');
+
+	if (eq) {
+		*eq = '\0';
+		gs_opts.framework_version = arg + (eq - name) + 1;
+	}
+	if (streq(name, "pytorch") || streq(name, "torch"))
+		gs_opts.framework = FW_PYTORCH;
+	else if (streq(name, "tensorflow") || streq(name, "tf"))
+		gs_opts.framework = FW_TENSORFLOW;
+	else if (streq(name, "none") && !eq)
+		gs_opts.framework = FW_NONE;
+	else {
+		log_error("--framework wants pytorch, tensorflow or none (pytorch=2.7 names a release), not '%s'",
+			  arg);
+		return -EINVAL;
+	}
+	if (eq && !*gs_opts.framework_version) {
+		log_error("--framework %s: the release after '=' is missing", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "10de:2204" (the vendor may be left out). */
+static int parse_gpu_id(const char *arg)
+{
+	bool has_vendor = strchr(arg, ':') != NULL;
+	bool vendor_ok = !has_vendor || strncasecmp(arg, "10de:", 5) == 0;
+	const char *id = has_vendor && vendor_ok ? arg + 5 : arg;
+	unsigned v = 0;
+
+	if (!vendor_ok || strlen(id) != 4 || strspn(id, "0123456789abcdefABCDEF") != 4) {
+		log_error("--gpu wants an NVIDIA PCI ID such as 10de:2204, not '%s'", arg);
+		return -EINVAL;
+	}
+	if (gs_opts.ngpu_ids == GS_MAX_GPU_ARGS) {
+		log_error("--gpu given more than %d times", GS_MAX_GPU_ARGS);
+		return -EINVAL;
+	}
+	sscanf(id, "%x", &v);
+	gs_opts.gpu_ids[gs_opts.ngpu_ids++] = v;
+	return 0;
+}
+
+static int parse_constraint(int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_FRAMEWORK: return parse_framework(arg);
+	case OPT_GPU: return parse_gpu_id(arg);
+	case OPT_CUDA: gs_opts.cuda = arg; return 0;
+	case OPT_CUDNN: gs_opts.cudnn = arg; return 0;
+	case OPT_PYTHON: gs_opts.python = arg; return 0;
+	case OPT_DISTRO: gs_opts.distro = arg; return 0;
+	case OPT_INSTALLED_DRIVER: gs_opts.installed_driver = arg; return 0;
+	case OPT_GPU_ONLY:
+		if (gs_opts.ngpu_only == GS_MAX_GPU_ARGS) {
+			log_error("--gpu-only given more than %d times", GS_MAX_GPU_ARGS);
+			return -EINVAL;
+		}
+		gs_opts.gpu_only[gs_opts.ngpu_only++] = arg;
+		return 0;
+	case OPT_DRIVER: {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || arg[0] == '-' || v < 100 || v > 99999) {
+			log_error("--driver wants a driver branch such as 580, not '%s'", arg);
+			return -EINVAL;
+		}
+		gs_opts.driver_branch = (unsigned)v;
+		return 0;
+	}
+	}
+	return -EINVAL;
+}
+
 static const char *option_display(int c, char **argv)
 {
 	static char buf[8];
@@ -315,6 +426,20 @@ static int parse_options(int argc, char **argv, int *ret_cmd_index, unsigned cha
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_FRAMEWORK:
+		case OPT_CUDA:
+		case OPT_DRIVER:
+		case OPT_CUDNN:
+		case OPT_PYTHON:
+		case OPT_GPU_ONLY:
+		case OPT_GPU:
+		case OPT_DISTRO:
+		case OPT_INSTALLED_DRIVER:
+			if (parse_constraint(c, optarg) < 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_EXPLAIN: gs_opts.explain = true; break;
+		case OPT_CHECK: gs_opts.check = true; break;
 		case 'h': print_usage(stdout); return EXIT_OK;
 		case 'V': printf("gpu-setup %s\n", PACKAGE_VERSION); return EXIT_OK;
 		case ':':
@@ -389,6 +514,7 @@ int main(int argc, char **argv)
 	char **cargv;
 	int cargc;
 
+	gs_opts.framework = FW_PYTORCH;
 	code = parse_options(argc, argv, &idx, seen);
 	if (code >= 0)
 		return code;

@@ -6,7 +6,11 @@
 
 #include <stdbool.h>
 
+#include "compat.h"
 #include "detect.h"
+#include "resolve.h"
+
+#define GS_MAX_GPU_ARGS 16
 
 struct gs_options {
 	const char *root;        /* --root, NULL for / */
@@ -16,6 +20,19 @@ struct gs_options {
 	const char *compat_dir;  /* --compat-dir */
 	bool json, yes, dry_run, verbose, quiet;
 	unsigned psu_watts;      /* detect --psu-watts */
+	/* Resolver constraints (compat, plan, install). */
+	enum framework framework;          /* --framework, default PyTorch */
+	const char *framework_version;     /* --framework NAME=VERSION */
+	const char *cuda, *cudnn, *python; /* --cuda, --cudnn, --python */
+	unsigned driver_branch;            /* --driver */
+	const char *gpu_only[GS_MAX_GPU_ARGS];  /* --gpu-only ADDR */
+	size_t ngpu_only;
+	/* compat only. */
+	unsigned gpu_ids[GS_MAX_GPU_ARGS]; /* --gpu 10de:XXXX */
+	size_t ngpu_ids;
+	const char *distro;                /* --distro */
+	const char *installed_driver;      /* --installed-driver */
+	bool explain, check;               /* --explain, --check */
 };
 
 extern struct gs_options gs_opts;
@@ -27,6 +44,13 @@ const char *gs_compat_dir(void);
 void gs_detect_request(struct detect_request *req);
 /* Run detection and log a failure; returns 0 or an exit code. */
 int gs_detect_or_exit_code(struct detect_report *rep);
+/* Load the compat data; logs a failure and returns NULL. */
+struct compat_db *gs_compat_load(void);
+/* The user's constraints from the options, into req (GPUs, distribution
+ * and installed driver are the caller's). */
+void gs_resolve_constraints(struct resolve_request *req);
+/* The constraints as JSON, for the "request" member of compat and plan. */
+struct json_object *gs_request_to_json(const struct resolve_request *req);
 /* Print a JSON document on stdout, the one format every --json uses. */
 void gs_print_json(struct json_object *j);
 

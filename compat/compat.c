@@ -1,0 +1,212 @@
+/*
+ * compat.c - load all compat tables and check the references between them
+ * (a GPU's architecture exists and covers its compute capability, a
+ * framework build's CUDA has a toolkit row, a distribution's driver
+ * branch is a known branch, ...).
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include "compat.h"
+#include "util.h"
+
+struct table *compat_open_table(struct compat_db *db, const char *dir, const char *name,
+				const char *const *columns, size_t ncols, struct strbuf *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
+	struct table *t;
+
+	if (db->ntables == ELEMENTSOF(db->tables)) {
+		strbuf_addf(err, "%s: too many compat tables", path);
+		return NULL;
+	}
+	t = &db->tables[db->ntables];
+	if (table_load(path, columns, ncols, t, err) < 0)
+		return NULL;
+	db->ntables++;
+	return t;
+}
+
+const struct arch_info *compat_find_arch(const struct compat_db *db, const char *name)
+{
+	for (size_t i = 0; i < db->narchs; i++)
+		if (streq(db->archs[i].name, name))
+			return &db->archs[i];
+	return NULL;
+}
+
+const struct distro_info *compat_find_distro(const struct compat_db *db, const char *id)
+{
+	for (size_t i = 0; i < db->ndistros; i++)
+		if (streq(db->distros[i].id, id))
+			return &db->distros[i];
+	return NULL;
+}
+
+const struct branch_info *compat_find_branch(const struct compat_db *db, unsigned branch)
+{
+	for (size_t i = 0; i < db->nbranches; i++)
+		if (db->branches[i].branch == branch)
+			return &db->branches[i];
+	return NULL;
+}
+
+const struct distro_driver *compat_find_driver_package(const struct compat_db *db, const char *distro,
+							unsigned branch, enum driver_flavour flavour)
+{
+	for (size_t i = 0; i < db->ndrivers; i++) {
+		const struct distro_driver *d = &db->drivers[i];
+
+		if (d->branch == branch && d->flavour == flavour && streq(d->distro, distro))
+			return d;
+	}
+	return NULL;
+}
+
+const char *framework_name(enum framework f)
+{
+	return f == FW_PYTORCH ? "pytorch" : f == FW_TENSORFLOW ? "tensorflow" : "none";
+}
+
+const char *framework_title(enum framework f)
+{
+	return f == FW_PYTORCH ? "PyTorch" : f == FW_TENSORFLOW ? "TensorFlow" : "no framework";
+}
+
+const char *flavour_name(enum driver_flavour f)
+{
+	return f == FLAVOUR_OPEN ? "open" : f == FLAVOUR_PROPRIETARY ? "proprietary" : "unknown";
+}
+
+/* gpus.tsv and gpu-ranges.tsv name architectures and compute capabilities
+ * that archs.tsv must know. */
+static int check_gpu_archs(const struct compat_db *db, const char *dir, struct strbuf *err)
+{
+	for (unsigned id = 0; id <= 0xffff; id++) {
+		struct gpu_info g;
+		const struct arch_info *a;
+
+		if (gpu_db_lookup(db->gpus, id, &g) < 0)
+			continue;
+		a = compat_find_arch(db, g.arch);
+		if (!a || g.cc < a->cc_min || g.cc > a->cc_max) {
+			strbuf_addf(err, "%s/%s: device %04x: %s %u.%u is not in %s/archs.tsv",
+				    dir, g.inferred ? "gpu-ranges.tsv" : "gpus.tsv", id, g.arch, g.cc / 10,
+				    g.cc % 10, dir);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int check_branch_refs(const struct compat_db *db, const char *dir, struct strbuf *err)
+{
+	for (size_t i = 0; i < db->narchs; i++) {
+		const struct arch_info *a = &db->archs[i];
+
+		if ((a->first_branch && !compat_find_branch(db, a->first_branch)) ||
+		    (a->last_branch && !compat_find_branch(db, a->last_branch))) {
+			strbuf_addf(err, "%s/archs.tsv: %s: driver branch not listed in %s/branches.tsv",
+				    dir, a->name, dir);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < db->ndrivers; i++) {
+		const struct distro_driver *d = &db->drivers[i];
+		const struct branch_info *b = compat_find_branch(db, d->branch);
+
+		if (!b) {
+			strbuf_addf(err, "%s/distro-drivers.tsv: %s: branch %u not listed in %s/branches.tsv",
+				    dir, d->distro, d->branch, dir);
+			return -EINVAL;
+		}
+		if (d->flavour == FLAVOUR_OPEN && b->open == BRANCH_OPEN_NONE) {
+			strbuf_addf(err, "%s/distro-drivers.tsv: %s: branch %u has no open kernel modules (%s/branches.tsv)",
+				    dir, d->distro, d->branch, dir);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int check_build_refs(const struct compat_db *db, const char *dir, struct strbuf *err)
+{
+	for (size_t i = 0; i < db->nbuilds; i++) {
+		const struct fw_build *b = &db->builds[i];
+		bool found = false;
+
+		for (size_t j = 0; j < db->ncudas && !found; j++)
+			found = version_matches(&db->cudas[j].v, &b->cuda);
+		if (!found) {
+			strbuf_addf(err, "%s/%s.tsv: %s %s%s%s: CUDA %u.%u has no toolkit in %s/cuda.tsv", dir,
+				    framework_name(b->fw), framework_title(b->fw), b->version,
+				    b->variant ? " " : "", b->variant ? b->variant : "", b->cuda.part[0],
+				    b->cuda.part[1], dir);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < db->ncudas; i++)
+		for (size_t j = 0; j < db->cudas[i].ndistros; j++)
+			if (!compat_find_distro(db, db->cudas[i].distros[j])) {
+				strbuf_addf(err, "%s/cuda.tsv: CUDA %s: distribution '%s' is not in %s/distros.tsv",
+					    dir, db->cudas[i].version, db->cudas[i].distros[j], dir);
+				return -EINVAL;
+			}
+	return 0;
+}
+
+int compat_db_load(const char *dir, struct compat_db **ret, struct strbuf *err)
+{
+	struct compat_db *db = xcalloc(1, sizeof(*db));
+	int r;
+
+	r = gpu_db_load(dir, &db->gpus, err);
+	if (r >= 0)
+		r = compat_load_archs(db, dir, err);
+	if (r >= 0)
+		r = compat_load_branches(db, dir, err);
+	if (r >= 0)
+		r = compat_load_distros(db, dir, err);
+	if (r >= 0)
+		r = compat_load_cuda(db, dir, err);
+	if (r >= 0)
+		r = compat_load_cudnn(db, dir, err);
+	if (r >= 0)
+		r = compat_load_frameworks(db, dir, err);
+	if (r >= 0)
+		r = check_gpu_archs(db, dir, err);
+	if (r >= 0)
+		r = check_branch_refs(db, dir, err);
+	if (r >= 0)
+		r = check_build_refs(db, dir, err);
+	if (r < 0) {
+		compat_db_free(db);
+		return r;
+	}
+	*ret = db;
+	return 0;
+}
+
+void compat_db_free(struct compat_db *db)
+{
+	if (!db)
+		return;
+	gpu_db_free(db->gpus);
+	for (size_t i = 0; i < db->ncudas; i++) {
+		free(db->cudas[i].sm);
+		free(db->cudas[i].distros);
+	}
+	for (size_t i = 0; i < db->nbuilds; i++)
+		free(db->builds[i].archs);
+	free(db->archs);
+	free(db->branches);
+	free(db->cudas);
+	free(db->cudnns);
+	free(db->builds);
+	free(db->distros);
+	free(db->drivers);
+	for (size_t i = 0; i < db->ntables; i++)
+		table_free(&db->tables[i]);
+	free(db);
+}

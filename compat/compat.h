@@ -1,0 +1,163 @@
+/*
+ * compat.h - everything gpu-setup knows about which versions fit together,
+ * loaded from the tables in compat/ (one table per file, each naming its
+ * source): GPUs, architectures, driver branches, CUDA toolkits, cuDNN,
+ * PyTorch and TensorFlow builds, distributions and their driver packages.
+ *
+ * compat_db_load() validates every table (columns, types, sorted versions)
+ * and the references between them, and reports the first problem as
+ * "file:line: message".  Pointers into the db live as long as the db.
+ */
+#ifndef GS_COMPAT_H
+#define GS_COMPAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gpus.h"
+#include "strbuf.h"
+#include "table.h"
+#include "version.h"
+
+enum open_modules {
+	OPEN_NO,        /* pre-Turing: the open modules cannot drive it */
+	OPEN_YES,       /* either flavour works */
+	OPEN_REQUIRED,  /* Blackwell: only the open modules */
+};
+
+enum driver_flavour {
+	FLAVOUR_UNKNOWN,
+	FLAVOUR_PROPRIETARY,
+	FLAVOUR_OPEN,
+};
+
+struct arch_info {
+	const char *name;
+	unsigned cc_min, cc_max;     /* compute capability * 10 */
+	unsigned first_branch;       /* 0: no known lower bound */
+	unsigned last_branch;        /* 0: still supported */
+	enum open_modules open;
+};
+
+enum branch_open {
+	BRANCH_OPEN_NONE,       /* no open kernel modules published */
+	BRANCH_OPEN_AVAILABLE,  /* published, not NVIDIA's default */
+	BRANCH_OPEN_DEFAULT,    /* NVIDIA's default flavour */
+};
+
+struct branch_info {
+	unsigned branch;
+	enum branch_open open;
+};
+
+struct cuda_info {
+	const char *version;         /* "12.8.1" */
+	struct version v;
+	const char *min_driver;      /* NV-RN Table 3 */
+	struct version min_drv;
+	const char *compat_floor;    /* minor-version compatibility floor, or NULL */
+	unsigned *sm;                /* targets nvcc compiles, cc * 10, ascending */
+	size_t nsm;
+	const char *runfile, *bundled_driver, *url, *sha256;
+	unsigned max_gcc;            /* 0: unknown */
+	char **distros;              /* NULL: unknown */
+	size_t ndistros;
+};
+
+enum cudnn_layout {
+	CUDNN_LAYOUT_TGZ,   /* cuda/include, cuda/lib64 (<= 8.2) */
+	CUDNN_LAYOUT_TXZ,   /* <stem>/include, <stem>/lib (>= 8.3) */
+};
+
+struct cudnn_info {
+	const char *version;
+	struct version v;
+	unsigned cuda_lo, cuda_hi;   /* version_key2 range the archive serves */
+	const char *cuda_spec;       /* as written: "11.0-11.2", "12" */
+	const char *archive, *url, *sha256;  /* sha256 NULL when unknown */
+	enum cudnn_layout layout;
+};
+
+struct wheel_arch {
+	unsigned cc;    /* * 10 */
+	bool ptx;       /* PTX shipped too: JIT-compiles for newer GPUs */
+};
+
+enum framework {
+	FW_NONE,
+	FW_PYTORCH,
+	FW_TENSORFLOW,
+};
+
+/* One installable framework build: a PyTorch release and wheel variant,
+ * or a TensorFlow release (one variant, the CUDA it was tested with). */
+struct fw_build {
+	enum framework fw;
+	const char *version;         /* release series, "2.7" */
+	struct version v;
+	const char *variant;         /* "cu128"; NULL for TensorFlow */
+	struct version cuda;         /* X.Y the build uses */
+	const char *cudnn;           /* bundled (PyTorch) or tested (TF); NULL unknown */
+	struct version cudnn_v;
+	const char *python_min, *python_max;   /* NULL when unknown */
+	struct version py_min, py_max;
+	struct wheel_arch *archs;    /* NULL: not known, infer from the toolkit */
+	size_t narchs;
+	const char *package;         /* pip requirement name */
+	const char *index_url;       /* pip index, NULL for PyPI */
+};
+
+struct distro_info {
+	const char *id;              /* "ubuntu-24.04", os-release ID-VERSION_ID */
+	const char *name;            /* "Ubuntu 24.04 LTS" */
+	const char *codename;
+	unsigned gcc;                /* default gcc major, 0 unknown */
+	const char *python;          /* default python3, NULL unknown */
+};
+
+struct distro_driver {
+	const char *distro;
+	unsigned branch;
+	enum driver_flavour flavour;
+	const char *packages;        /* comma-separated apt packages */
+};
+
+struct compat_db {
+	struct gpu_db *gpus;
+	struct table tables[8];
+	size_t ntables;
+	struct arch_info *archs;        size_t narchs;
+	struct branch_info *branches;   size_t nbranches;
+	struct cuda_info *cudas;        size_t ncudas;       /* ascending */
+	struct cudnn_info *cudnns;      size_t ncudnns;      /* ascending */
+	struct fw_build *builds;        size_t nbuilds;      /* PyTorch then TF, ascending */
+	struct distro_info *distros;    size_t ndistros;
+	struct distro_driver *drivers;  size_t ndrivers;
+};
+
+int compat_db_load(const char *dir, struct compat_db **ret, struct strbuf *err);
+void compat_db_free(struct compat_db *db);
+
+const struct arch_info *compat_find_arch(const struct compat_db *db, const char *name);
+const struct distro_info *compat_find_distro(const struct compat_db *db, const char *id);
+const struct branch_info *compat_find_branch(const struct compat_db *db, unsigned branch);
+const struct distro_driver *compat_find_driver_package(const struct compat_db *db, const char *distro,
+							unsigned branch, enum driver_flavour flavour);
+
+const char *framework_name(enum framework f);       /* "pytorch" */
+const char *framework_title(enum framework f);      /* "PyTorch" */
+const char *flavour_name(enum driver_flavour f);    /* "open", "proprietary" */
+
+/* Per-table loaders (compat-*.c), called by compat_db_load in order. */
+int compat_load_archs(struct compat_db *db, const char *dir, struct strbuf *err);
+int compat_load_branches(struct compat_db *db, const char *dir, struct strbuf *err);
+int compat_load_cuda(struct compat_db *db, const char *dir, struct strbuf *err);
+int compat_load_cudnn(struct compat_db *db, const char *dir, struct strbuf *err);
+int compat_load_frameworks(struct compat_db *db, const char *dir, struct strbuf *err);
+int compat_load_distros(struct compat_db *db, const char *dir, struct strbuf *err);
+
+/* Open dir/name as one of db's tables; returns the table or NULL with err set. */
+struct table *compat_open_table(struct compat_db *db, const char *dir, const char *name,
+				const char *const *columns, size_t ncols, struct strbuf *err);
+
+#endif

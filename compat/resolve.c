@@ -1,0 +1,920 @@
+/*
+ * resolve.c - pick a driver branch and flavour, CUDA toolkit, cuDNN,
+ * framework build and Python that fit every selected GPU and the user's
+ * constraints, newest first, with a reason for each decision.
+ *
+ * The order of reasoning: the GPUs bound the driver branch and flavour;
+ * those bound the branches on offer; a framework build (newest release,
+ * then newest CUDA variant) must have a toolkit that compiles for every GPU
+ * and runs on an offered branch; the branch is then the installed driver if
+ * it already fits, else the newest offered one; cuDNN and Python follow.
+ * When nothing fits, each user constraint and each GPU is dropped in turn
+ * to say what would resolve the conflict.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+
+#include "resolve.h"
+#include "util.h"
+
+#define MAX_CANDIDATES 64
+#define MAX_REASONS 4
+
+struct candidate {
+	unsigned branch;
+	bool installed;      /* the installed driver, exact version known */
+};
+
+struct ctx {
+	const struct compat_db *db;
+	const struct resolve_request *req;
+	struct resolve_result *res;
+	/* From the GPUs. */
+	unsigned lo, hi;                          /* branch bounds, 0 = none */
+	const struct resolve_gpu *lo_gpu, *hi_gpu;
+	const struct resolve_gpu *open_gpu;       /* needs the open modules */
+	const struct resolve_gpu *prop_gpu;       /* cannot use them */
+	/* Parsed request. */
+	struct version installed, want_fw, want_cuda, want_cudnn, want_py;
+	bool has_installed, has_fw, has_cuda, has_cudnn, has_py;
+	/* Branches on offer, newest first. */
+	struct candidate cand[MAX_CANDIDATES];
+	size_t ncand;
+	/* Rejection reasons of the last search, for the explanation. */
+	char *reasons[MAX_REASONS];
+	size_t nreasons;
+};
+
+static void add_note(struct resolve_note **list, size_t *n, const char *topic, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add_note(struct resolve_note **list, size_t *n, const char *topic, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	strbuf_init(&sb);
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[*n].topic = topic;
+	(*list)[*n].text = strbuf_detach(&sb, NULL);
+	(*n)++;
+}
+
+#define WHY(c, topic, ...) add_note(&(c)->res->why, &(c)->res->nwhy, topic, __VA_ARGS__)
+#define CONFLICT(c, ...) add_note(&(c)->res->conflicts, &(c)->res->nconflicts, "conflict", __VA_ARGS__)
+
+/* Keep up to MAX_REASONS distinct rejection reasons. */
+static void reject(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reject(struct ctx *c, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	strbuf_init(&sb);
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < c->nreasons; i++)
+		if (streq(c->reasons[i], sb.buf)) {
+			strbuf_release(&sb);
+			return;
+		}
+	if (c->nreasons < MAX_REASONS)
+		c->reasons[c->nreasons++] = strbuf_detach(&sb, NULL);
+	else
+		strbuf_release(&sb);
+}
+
+static void clear_reasons(struct ctx *c)
+{
+	for (size_t i = 0; i < c->nreasons; i++)
+		free(c->reasons[i]);
+	c->nreasons = 0;
+}
+
+/* Move the collected reasons into the result's conflicts. */
+static void reasons_to_conflicts(struct ctx *c)
+{
+	for (size_t i = 0; i < c->nreasons; i++)
+		CONFLICT(c, "%s", c->reasons[i]);
+	clear_reasons(c);
+}
+
+bool branch_meets(unsigned branch, const struct version *min)
+{
+	/* A packaged branch installs its newest point release, which is at
+	 * least any minimum NVIDIA states within the same branch. */
+	return branch >= version_major(min);
+}
+
+static bool candidate_meets(const struct ctx *c, const struct candidate *k, const struct version *min)
+{
+	if (k->installed)
+		return version_cmp(&c->installed, min) >= 0;
+	return branch_meets(k->branch, min);
+}
+
+static unsigned newest_candidate(const struct ctx *c)
+{
+	return c->ncand ? c->cand[0].branch : 0;
+}
+
+/* ---------------------------------------------------------------- GPUs */
+
+static bool gpu_constraints(struct ctx *c)
+{
+	const struct resolve_request *req = c->req;
+
+	for (size_t i = 0; i < req->ngpus; i++) {
+		const struct resolve_gpu *g = &req->gpus[i];
+		const struct arch_info *a = g->arch ? compat_find_arch(c->db, g->arch) : NULL;
+
+		if (!a) {
+			CONFLICT(c, "%s is unknown to the compatibility data: its architecture cannot be told",
+				 g->label);
+			return false;
+		}
+		if (a->first_branch && a->first_branch > c->lo) {
+			c->lo = a->first_branch;
+			c->lo_gpu = g;
+		}
+		if (a->last_branch && (!c->hi || a->last_branch < c->hi)) {
+			c->hi = a->last_branch;
+			c->hi_gpu = g;
+		}
+		if (a->open == OPEN_REQUIRED && !c->open_gpu)
+			c->open_gpu = g;
+		if (a->open == OPEN_NO && !c->prop_gpu)
+			c->prop_gpu = g;
+	}
+	if (c->open_gpu && c->prop_gpu)
+		CONFLICT(c, "%s (%s) cannot use the open kernel modules and %s (%s) works only with them: no driver serves both",
+			 c->prop_gpu->label, c->prop_gpu->arch, c->open_gpu->label, c->open_gpu->arch);
+	if (c->lo && c->hi && c->lo > c->hi)
+		CONFLICT(c, "%s (%s) needs driver branch %u or older and %s (%s) needs %u or newer: no single driver serves both",
+			 c->hi_gpu->label, c->hi_gpu->arch, c->hi, c->lo_gpu->label, c->lo_gpu->arch, c->lo);
+	if (c->res->nconflicts)
+		return false;
+	if (req->driver_branch && c->hi && req->driver_branch > c->hi) {
+		CONFLICT(c, "--driver %u cannot drive %s: %s support ends with branch %u", req->driver_branch,
+			 c->hi_gpu->label, c->hi_gpu->arch, c->hi);
+		return false;
+	}
+	if (req->driver_branch && c->lo && req->driver_branch < c->lo) {
+		CONFLICT(c, "--driver %u cannot drive %s: %s needs branch %u or newer", req->driver_branch,
+			 c->lo_gpu->label, c->lo_gpu->arch, c->lo);
+		return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------ branches */
+
+static bool in_bounds(const struct ctx *c, unsigned b)
+{
+	return (!c->lo || b >= c->lo) && (!c->hi || b <= c->hi) &&
+	       (!c->req->driver_branch || b == c->req->driver_branch);
+}
+
+/* Whether branch b can be installed in a flavour the GPUs accept. */
+static bool branch_offers_flavour(const struct ctx *c, unsigned b)
+{
+	const char *d = c->req->distro;
+	const struct branch_info *bi = compat_find_branch(c->db, b);
+
+	if (d) {
+		bool open = compat_find_driver_package(c->db, d, b, FLAVOUR_OPEN) != NULL;
+		bool prop = compat_find_driver_package(c->db, d, b, FLAVOUR_PROPRIETARY) != NULL;
+
+		return c->open_gpu ? open : c->prop_gpu ? prop : open || prop;
+	}
+	return !c->open_gpu || (bi && bi->open != BRANCH_OPEN_NONE);
+}
+
+static void add_candidate(struct ctx *c, unsigned b, bool installed)
+{
+	if (c->ncand < MAX_CANDIDATES)
+		c->cand[c->ncand++] = (struct candidate){ b, installed };
+}
+
+static bool installed_is_candidate(const struct ctx *c)
+{
+	enum driver_flavour f = c->req->installed_flavour;
+	unsigned b = version_major(&c->installed);
+
+	if (!c->has_installed || !in_bounds(c, b))
+		return false;
+	if (c->open_gpu)
+		return f == FLAVOUR_OPEN;
+	if (c->prop_gpu)
+		return f == FLAVOUR_PROPRIETARY;
+	return true;
+}
+
+static void describe_offer(const struct ctx *c, struct strbuf *sb)
+{
+	const char *d = c->req->distro;
+	size_t n = 0;
+
+	strbuf_addf(sb, "%s offers driver branches ", d ? d : "the compatibility data");
+	for (size_t i = 0; i < (d ? c->db->ndrivers : c->db->nbranches); i++) {
+		unsigned b = d ? c->db->drivers[i].branch : c->db->branches[i].branch;
+
+		if (d && (!streq(c->db->drivers[i].distro, d) ||
+			  (i > 0 && streq(c->db->drivers[i - 1].distro, d) && c->db->drivers[i - 1].branch == b)))
+			continue;
+		strbuf_addf(sb, "%s%u", n++ ? ", " : "", b);
+	}
+}
+
+/* Branches on offer, newest first; the installed driver goes before the
+ * packaged release of its own branch, so it is preferred when it fits. */
+static bool candidate_branches(struct ctx *c)
+{
+	bool inst = installed_is_candidate(c);
+	unsigned ib = version_major(&c->installed);
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+
+	c->ncand = 0;
+	for (size_t i = c->db->nbranches; i-- > 0;) {
+		unsigned b = c->db->branches[i].branch;
+
+		if (inst && ib >= b) {
+			add_candidate(c, ib, true);
+			inst = false;
+		}
+		if (in_bounds(c, b) && branch_offers_flavour(c, b))
+			add_candidate(c, b, false);
+	}
+	if (inst)
+		add_candidate(c, ib, true);
+	if (c->ncand)
+		return true;
+	strbuf_init(&sb);
+	describe_offer(c, &sb);
+	if (c->req->driver_branch)
+		strbuf_addf(&sb, "; --driver asks for %u", c->req->driver_branch);
+	if (c->lo_gpu)
+		strbuf_addf(&sb, "; %s needs %u or newer", c->lo_gpu->label, c->lo);
+	if (c->hi_gpu)
+		strbuf_addf(&sb, "; %s needs %u or older", c->hi_gpu->label, c->hi);
+	if (c->open_gpu)
+		strbuf_addf(&sb, "; %s needs the open kernel modules", c->open_gpu->label);
+	if (c->prop_gpu)
+		strbuf_addf(&sb, "; %s needs the proprietary modules", c->prop_gpu->label);
+	CONFLICT(c, "no driver branch fits: %s", sb.buf);
+	return false;
+}
+
+/* ------------------------------------------------------------ toolkits */
+
+static bool toolkit_has_sm(const struct cuda_info *t, unsigned cc)
+{
+	for (size_t i = 0; i < t->nsm; i++)
+		if (t->sm[i] == cc)
+			return true;
+	return false;
+}
+
+/* Whether toolkit t fits the GPUs and an offered branch; if not, and
+ * prefix is given, record why. */
+static bool toolkit_fits(struct ctx *c, const struct cuda_info *t, const char *prefix)
+{
+	for (size_t i = 0; i < c->req->ngpus; i++) {
+		const struct resolve_gpu *g = &c->req->gpus[i];
+
+		if (!toolkit_has_sm(t, g->cc)) {
+			if (prefix)
+				reject(c, "%sCUDA %u.%u cannot compile for sm_%u (%s, %s)", prefix, t->v.part[0],
+				       t->v.part[1], g->cc, g->label, g->arch);
+			return false;
+		}
+	}
+	for (size_t i = 0; i < c->ncand; i++)
+		if (candidate_meets(c, &c->cand[i], &t->min_drv))
+			return true;
+	if (prefix)
+		reject(c, "%sCUDA %s needs driver %s or newer; the newest driver possible here is %s%u", prefix,
+		       t->version, t->min_driver, c->cand[0].installed ? "the installed " : "branch ",
+		       newest_candidate(c));
+	return false;
+}
+
+/* Newest toolkit of CUDA X.Y (or of any version) that fits and matches
+ * --cuda. */
+static const struct cuda_info *pick_toolkit(struct ctx *c, const struct version *xy, const char *prefix)
+{
+	for (size_t i = c->db->ncudas; i-- > 0;) {
+		const struct cuda_info *t = &c->db->cudas[i];
+
+		if (xy && !version_matches(&t->v, xy))
+			continue;
+		if (c->has_cuda && !version_matches(&t->v, &c->want_cuda))
+			continue;
+		if (toolkit_fits(c, t, prefix))
+			return t;
+	}
+	return NULL;
+}
+
+/* -------------------------------------------------------------- builds */
+
+static bool wheel_covers(const struct fw_build *b, unsigned cc)
+{
+	for (size_t i = 0; i < b->narchs; i++) {
+		const struct wheel_arch *a = &b->archs[i];
+
+		/* Binary code runs on later minor revisions of its major;
+		 * PTX JIT-compiles for any later GPU. */
+		if (a->cc <= cc && (a->cc / 10 == cc / 10 || a->ptx))
+			return true;
+	}
+	return false;
+}
+
+static void build_name(const struct fw_build *b, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s %s%s%s", framework_title(b->fw), b->version, b->variant ? " " : "",
+		 b->variant ? b->variant : "");
+}
+
+static bool python_in_range(const struct fw_build *b, const struct version *py)
+{
+	return !b->python_min || (version_cmp(py, &b->py_min) >= 0 && version_cmp(py, &b->py_max) <= 0);
+}
+
+/* Whether build b fits; on success *ret_toolkit is its toolkit. */
+static bool build_fits(struct ctx *c, const struct fw_build *b, const struct cuda_info **ret_toolkit)
+{
+	char name[64], prefix[80];
+
+	build_name(b, name, sizeof(name));
+	snprintf(prefix, sizeof(prefix), "%s: ", name);
+	if (c->has_py && !python_in_range(b, &c->want_py)) {
+		reject(c, "%s %s supports Python %s-%s, not %s", framework_title(b->fw), b->version, b->python_min,
+		       b->python_max, c->req->python);
+		return false;
+	}
+	if (c->has_cuda && !version_matches(&b->cuda, &c->want_cuda) &&
+	    !(c->want_cuda.nparts > 2 && b->cuda.part[0] == c->want_cuda.part[0] &&
+	      b->cuda.part[1] == c->want_cuda.part[1])) {
+		reject(c, "%s is built with CUDA %u.%u, not the --cuda %s asked for", name, b->cuda.part[0],
+		       b->cuda.part[1], c->req->cuda);
+		return false;
+	}
+	if (b->archs)
+		for (size_t i = 0; i < c->req->ngpus; i++) {
+			const struct resolve_gpu *g = &c->req->gpus[i];
+
+			if (!wheel_covers(b, g->cc)) {
+				reject(c, "%s wheels carry no code for compute capability %u.%u (%s)", name,
+				       g->cc / 10, g->cc % 10, g->label);
+				return false;
+			}
+		}
+	*ret_toolkit = pick_toolkit(c, &b->cuda, prefix);
+	return *ret_toolkit != NULL;
+}
+
+static bool fw_version_matches(const struct ctx *c, const struct fw_build *b)
+{
+	struct version series = c->want_fw;
+
+	/* "2.7.1" names the 2.7 series. */
+	if (series.nparts > 2)
+		series.nparts = 2;
+	return !c->has_fw || version_matches(&b->v, &series);
+}
+
+static const struct fw_build *pick_build(struct ctx *c, const struct cuda_info **ret_toolkit)
+{
+	size_t seen = 0;
+
+	for (size_t i = c->db->nbuilds; i-- > 0;) {
+		const struct fw_build *b = &c->db->builds[i];
+
+		if (b->fw != c->req->framework || !fw_version_matches(c, b))
+			continue;
+		seen++;
+		if (build_fits(c, b, ret_toolkit))
+			return b;
+	}
+	if (seen == 0)
+		reject(c, "%s %s is not in the compatibility data", framework_title(c->req->framework),
+		       c->req->framework_version);
+	return NULL;
+}
+
+/* ---------------------------------------------------------- decisions */
+
+static void decide_branch(struct ctx *c)
+{
+	const struct cuda_info *t = c->res->cuda;
+	const struct resolve_request *req = c->req;
+	const struct candidate *k = NULL;
+	_cleanup_strbuf_ struct strbuf bounds = STRBUF_INIT;
+
+	/* Candidates are newest first, the installed driver before its own
+	 * branch: the first that meets the toolkit's minimum wins, except
+	 * that a fitting installed driver is always kept. */
+	for (size_t i = 0; i < c->ncand && !k; i++)
+		if (c->cand[i].installed && candidate_meets(c, &c->cand[i], &t->min_drv))
+			k = &c->cand[i];
+	for (size_t i = 0; i < c->ncand && !k; i++)
+		if (candidate_meets(c, &c->cand[i], &t->min_drv))
+			k = &c->cand[i];
+	c->res->branch = k->branch;
+	c->res->keep_installed = k->installed;
+	strbuf_init(&bounds);
+	if (c->hi_gpu)
+		strbuf_addf(&bounds, "; %s (%s) is supported up to branch %u", c->hi_gpu->label,
+			    c->hi_gpu->arch, c->hi);
+	if (c->lo_gpu)
+		strbuf_addf(&bounds, "; %s (%s) needs %u or newer", c->lo_gpu->label, c->lo_gpu->arch, c->lo);
+	if (k->installed) {
+		WHY(c, "driver", "keep the installed %s: it meets CUDA %s's minimum %s and serves every GPU%s",
+		    req->installed_driver, t->version, t->min_driver, bounds.buf);
+		return;
+	}
+	if (req->driver_branch)
+		WHY(c, "driver", "branch %u, as --driver asks; it meets CUDA %s's minimum %s%s", k->branch,
+		    t->version, t->min_driver, bounds.buf);
+	else
+		WHY(c, "driver", "branch %u: the newest %s branch that meets CUDA %s's minimum %s%s", k->branch,
+		    req->distro ? req->distro : "known", t->version, t->min_driver, bounds.buf);
+	if (!req->installed_driver)
+		return;
+	if (!installed_is_candidate(c))
+		WHY(c, "driver", "the installed %s (%s modules) does not fit %s: it will be replaced",
+		    req->installed_driver, flavour_name(req->installed_flavour),
+		    req->driver_branch ? "--driver" : "every GPU");
+	else
+		WHY(c, "driver", "the installed %s is older than CUDA %s's minimum %s: it will be replaced",
+		    req->installed_driver, t->version, t->min_driver);
+}
+
+static void decide_flavour(struct ctx *c)
+{
+	struct resolve_result *r = c->res;
+	const char *d = c->req->distro;
+	const struct branch_info *bi = compat_find_branch(c->db, r->branch);
+	bool open_pkg = d ? compat_find_driver_package(c->db, d, r->branch, FLAVOUR_OPEN) != NULL
+			  : bi && bi->open != BRANCH_OPEN_NONE;
+	bool prop_pkg = d ? compat_find_driver_package(c->db, d, r->branch, FLAVOUR_PROPRIETARY) != NULL : true;
+
+	if (r->keep_installed) {
+		r->flavour = c->req->installed_flavour;
+		WHY(c, "flavour", "%s: the installed driver's modules%s", flavour_name(r->flavour),
+		    r->flavour == FLAVOUR_UNKNOWN ? " (flavour not readable)" : "");
+	} else if (c->open_gpu) {
+		r->flavour = FLAVOUR_OPEN;
+		WHY(c, "flavour", "open: %s is %s, which only the open kernel modules drive", c->open_gpu->label,
+		    c->open_gpu->arch);
+	} else if (c->prop_gpu) {
+		r->flavour = FLAVOUR_PROPRIETARY;
+		WHY(c, "flavour", "proprietary: %s is %s, which the open kernel modules cannot drive",
+		    c->prop_gpu->label, c->prop_gpu->arch);
+	} else if (open_pkg && (!prop_pkg || (bi && bi->open == BRANCH_OPEN_DEFAULT))) {
+		r->flavour = FLAVOUR_OPEN;
+		if (prop_pkg && c->req->ngpus)
+			WHY(c, "flavour", "open: NVIDIA's default from branch 560 on, and every GPU is Turing or newer");
+		else if (prop_pkg)
+			WHY(c, "flavour", "open: NVIDIA's default from branch 560 on (a GPU older than Turing would need the proprietary ones)");
+		else
+			WHY(c, "flavour", "open: %s packages branch %u with open modules only", d, r->branch);
+	} else {
+		r->flavour = FLAVOUR_PROPRIETARY;
+		if (!open_pkg)
+			WHY(c, "flavour", "proprietary: %s has no open-module package for branch %u",
+			    d ? d : "NVIDIA", r->branch);
+		else
+			WHY(c, "flavour", "proprietary: NVIDIA's default for branch %u (open modules became the default in 560)",
+			    r->branch);
+	}
+	if (d && !r->keep_installed)
+		r->package = compat_find_driver_package(c->db, d, r->branch, r->flavour);
+}
+
+static void decide_toolkit(struct ctx *c)
+{
+	struct resolve_result *r = c->res;
+	const struct cuda_info *t = r->cuda;
+	const struct distro_info *di = c->req->distro ? compat_find_distro(c->db, c->req->distro) : NULL;
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	char name[64];
+
+	strbuf_init(&sb);
+	if (r->build) {
+		build_name(r->build, name, sizeof(name));
+		strbuf_addf(&sb, "%s: the newest %u.%u release, the CUDA %s is built with", t->version,
+			    t->v.part[0], t->v.part[1], name);
+	} else if (c->has_cuda) {
+		strbuf_addf(&sb, "%s: the newest release matching --cuda %s that fits", t->version, c->req->cuda);
+	} else {
+		strbuf_addf(&sb, "%s: the newest toolkit that compiles for every GPU and runs on branch %u",
+			    t->version, newest_candidate(c));
+	}
+	if (di && di->gcc && t->max_gcc && di->gcc > t->max_gcc) {
+		r->gcc_override = true;
+		strbuf_addf(&sb, "; %s's gcc %u is newer than the %u it accepts: the runfile gets --override",
+			    di->id, di->gcc, t->max_gcc);
+	}
+	WHY(c, "cuda", "%s", sb.buf);
+}
+
+static bool cuda_in_range(const struct cudnn_info *n, const struct version *cuda)
+{
+	unsigned k = version_key2(cuda);
+
+	return k >= n->cuda_lo && k <= n->cuda_hi;
+}
+
+static bool decide_cudnn(struct ctx *c)
+{
+	struct resolve_result *r = c->res;
+	const struct fw_build *b = r->build;
+	const struct cudnn_info *pick = NULL;
+	bool tf = b && b->fw == FW_TENSORFLOW;
+
+	for (size_t i = c->db->ncudnns; i-- > 0;) {
+		const struct cudnn_info *n = &c->db->cudnns[i];
+
+		if (!cuda_in_range(n, &r->cuda->v) || (c->has_cudnn && !version_matches(&n->v, &c->want_cudnn)))
+			continue;
+		if (tf) {
+			/* Closest to what TensorFlow was tested with: the
+			 * same major, not older than the tested minor. */
+			if (n->v.part[0] != b->cudnn_v.part[0] || version_cmp(&n->v, &b->cudnn_v) < 0)
+				continue;
+			pick = n;  /* descending: ends on the closest */
+			continue;
+		}
+		pick = n;
+		break;
+	}
+	r->cudnn = pick;
+	if (!pick) {
+		if (c->has_cudnn || tf) {
+			CONFLICT(c, "no cuDNN archive in the compatibility data serves CUDA %s%s%s%s%s",
+				 r->cuda->version, c->has_cudnn ? " as --cudnn " : "",
+				 c->has_cudnn ? c->req->cudnn : "", tf ? " with a cuDNN " : "",
+				 tf ? b->cudnn : "");
+			return false;
+		}
+		WHY(c, "cudnn", "none: no cuDNN archive in the compatibility data serves CUDA %s", r->cuda->version);
+		return true;
+	}
+	if (tf)
+		WHY(c, "cudnn", "%s for CUDA %s: TensorFlow %s was tested with cuDNN %s%s", pick->version,
+		    pick->cuda_spec, b->version, b->cudnn,
+		    version_matches(&pick->v, &b->cudnn_v) ? ""
+		    : ", not in the data; the nearest newer release of that major (cuDNN keeps compatibility within a major)");
+	else if (b)
+		WHY(c, "cudnn", "%s for CUDA %s: the newest for CUDA %u.%u%s; the PyTorch wheels bring their own cuDNN%s%s, this copy serves code built with the toolkit",
+		    pick->version, pick->cuda_spec, r->cuda->v.part[0], r->cuda->v.part[1],
+		    c->has_cudnn ? " matching --cudnn" : "", b->cudnn ? " " : "", b->cudnn ? b->cudnn : "");
+	else
+		WHY(c, "cudnn", "%s for CUDA %s: the newest for CUDA %u.%u%s", pick->version, pick->cuda_spec,
+		    r->cuda->v.part[0], r->cuda->v.part[1], c->has_cudnn ? " matching --cudnn" : "");
+	return true;
+}
+
+static void decide_python(struct ctx *c)
+{
+	struct resolve_result *r = c->res;
+	const struct fw_build *b = r->build;
+
+	if (c->has_py) {
+		snprintf(r->python, sizeof(r->python), "%s", c->req->python);
+		if (b && b->python_min)
+			WHY(c, "python", "%s: --python, within %s %s's %s-%s", r->python, framework_title(b->fw),
+			    b->version, b->python_min, b->python_max);
+		else
+			WHY(c, "python", "%s: --python%s", r->python,
+			    b ? "; the framework's Python range is not in the data" : "");
+		return;
+	}
+	if (b && b->python_max) {
+		snprintf(r->python, sizeof(r->python), "%s", b->python_max);
+		WHY(c, "python", "%s: the newest Python %s %s supports (%s-%s)", r->python, framework_title(b->fw),
+		    b->version, b->python_min, b->python_max);
+		return;
+	}
+	WHY(c, "python", "Miniconda's own: %s", b ? "the framework's Python range is not in the data"
+						   : "no framework asks for a particular version");
+}
+
+static void decide_framework(struct ctx *c)
+{
+	const struct fw_build *b = c->res->build;
+	char name[64];
+
+	if (!b) {
+		WHY(c, "framework", "none: --framework none");
+		return;
+	}
+	build_name(b, name, sizeof(name));
+	WHY(c, "framework", "%s: the newest %s that fits every GPU, the driver and the other constraints%s", name,
+	    c->has_fw ? "variant of the requested release" : "release and variant",
+	    b->archs ? "" : " (its wheels' architectures are not published: judged by what its CUDA compiles)");
+}
+
+/* ----------------------------------------------------------------- core */
+
+static int parse_req(struct ctx *c)
+{
+	const struct resolve_request *req = c->req;
+
+	c->has_installed = req->installed_driver && version_parse(req->installed_driver, &c->installed) == 0;
+	c->has_fw = req->framework_version && version_parse(req->framework_version, &c->want_fw) == 0;
+	c->has_cuda = req->cuda && version_parse(req->cuda, &c->want_cuda) == 0;
+	c->has_cudnn = req->cudnn && version_parse(req->cudnn, &c->want_cudnn) == 0;
+	c->has_py = req->python && version_parse(req->python, &c->want_py) == 0;
+	return 0;
+}
+
+static bool core(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *res)
+{
+	struct ctx c = { .db = db, .req = req, .res = res };
+	const struct cuda_info *t = NULL;
+	bool ok = false;
+
+	memset(res, 0, sizeof(*res));
+	parse_req(&c);
+	if (!gpu_constraints(&c) || !candidate_branches(&c))
+		goto out;
+	if (c.has_cuda && !pick_toolkit(&c, NULL, "")) {
+		/* The toolkit asked for cannot serve the GPUs or the
+		 * driver, whatever the framework: say that first. */
+		if (!c.nreasons)
+			reject(&c, "CUDA %s is not in the compatibility data", req->cuda);
+		reasons_to_conflicts(&c);
+		goto out;
+	}
+	clear_reasons(&c);
+	if (req->framework != FW_NONE) {
+		res->build = pick_build(&c, &t);
+		if (!res->build) {
+			reasons_to_conflicts(&c);
+			goto out;
+		}
+	} else {
+		t = pick_toolkit(&c, NULL, "");
+		if (!t) {
+			reasons_to_conflicts(&c);
+			goto out;
+		}
+	}
+	clear_reasons(&c);
+	res->cuda = t;
+	decide_branch(&c);
+	decide_flavour(&c);
+	decide_toolkit(&c);
+	if (!decide_cudnn(&c))
+		goto out;
+	decide_framework(&c);
+	decide_python(&c);
+	ok = true;
+out:
+	clear_reasons(&c);
+	res->ok = ok;
+	return ok;
+}
+
+/* ------------------------------------------------------ explanation */
+
+static void summarize(const struct resolve_result *r, struct strbuf *sb)
+{
+	char name[64];
+
+	strbuf_addf(sb, "driver %u, CUDA %s", r->branch, r->cuda->version);
+	if (r->build) {
+		build_name(r->build, name, sizeof(name));
+		strbuf_addf(sb, ", %s", name);
+	}
+	if (r->python[0])
+		strbuf_addf(sb, ", Python %s", r->python);
+}
+
+/* Try req with one change; on success add a fix line. */
+static bool try_fix(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *res,
+		    const char *what)
+{
+	struct resolve_result alt;
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	bool ok = core(db, req, &alt);
+
+	if (ok) {
+		strbuf_init(&sb);
+		strbuf_addf(&sb, "%s: ", what);
+		summarize(&alt, &sb);
+		add_note(&res->fixes, &res->nfixes, "fix", "%s", sb.buf);
+	}
+	resolve_result_free(&alt);
+	return ok;
+}
+
+/* The oldest release of the framework that fits, the newest being what
+ * dropping the version gives. */
+static void oldest_release_fix(const struct compat_db *db, const struct resolve_request *req,
+			       struct resolve_result *res)
+{
+	struct resolve_request alt = *req;
+	const char *last = NULL;
+
+	for (size_t i = 0; i < db->nbuilds; i++) {
+		const struct fw_build *b = &db->builds[i];
+		struct resolve_result r;
+		bool ok;
+
+		if (b->fw != req->framework || (last && streq(last, b->version)))
+			continue;
+		last = b->version;
+		alt.framework_version = b->version;
+		ok = core(db, &alt, &r);
+		if (ok) {
+			char name[64];
+
+			build_name(r.build, name, sizeof(name));
+			add_note(&res->fixes, &res->nfixes, "fix", "the oldest %s release that fits is %s (%s): --framework %s=%s",
+				 framework_title(req->framework), b->version, name, framework_name(req->framework),
+				 b->version);
+		}
+		resolve_result_free(&r);
+		if (ok)
+			return;
+	}
+}
+
+static void explain_fixes(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *res)
+{
+	struct resolve_request alt;
+	char what[160];
+
+	if (req->framework_version) {
+		alt = *req;
+		alt.framework_version = NULL;
+		oldest_release_fix(db, &alt, res);
+		snprintf(what, sizeof(what), "without the %s version", framework_title(req->framework));
+		try_fix(db, &alt, res, what);
+	}
+	if (req->cuda) {
+		alt = *req;
+		alt.cuda = NULL;
+		snprintf(what, sizeof(what), "without --cuda %s", req->cuda);
+		try_fix(db, &alt, res, what);
+	}
+	if (req->driver_branch) {
+		alt = *req;
+		alt.driver_branch = 0;
+		snprintf(what, sizeof(what), "without --driver %u", req->driver_branch);
+		try_fix(db, &alt, res, what);
+	}
+	if (req->cudnn) {
+		alt = *req;
+		alt.cudnn = NULL;
+		snprintf(what, sizeof(what), "without --cudnn %s", req->cudnn);
+		try_fix(db, &alt, res, what);
+	}
+	if (req->python) {
+		alt = *req;
+		alt.python = NULL;
+		snprintf(what, sizeof(what), "without --python %s", req->python);
+		try_fix(db, &alt, res, what);
+	}
+	if (req->framework != FW_NONE && !req->framework_version) {
+		alt = *req;
+		alt.framework = FW_NONE;
+		try_fix(db, &alt, res, "with --framework none");
+	}
+	if (req->ngpus > 1) {
+		_cleanup_free_ struct resolve_gpu *gpus = xcalloc(req->ngpus, sizeof(*gpus));
+
+		for (size_t skip = 0; skip < req->ngpus; skip++) {
+			_cleanup_strbuf_ struct strbuf keep = STRBUF_INIT;
+			size_t n = 0;
+
+			strbuf_init(&keep);
+			for (size_t i = 0; i < req->ngpus; i++) {
+				if (i == skip)
+					continue;
+				gpus[n++] = req->gpus[i];
+				strbuf_addf(&keep, "%s%s", keep.len ? "," : "",
+					    req->gpus[i].addr ? req->gpus[i].addr : req->gpus[i].label);
+			}
+			alt = *req;
+			alt.gpus = gpus;
+			alt.ngpus = n;
+			if (req->gpus[skip].addr)
+				snprintf(what, sizeof(what), "serving only %s (--gpu-only %s), not %s", keep.buf,
+					 keep.buf, req->gpus[skip].label);
+			else
+				snprintf(what, sizeof(what), "without %s", req->gpus[skip].label);
+			try_fix(db, &alt, res, what);
+		}
+	}
+}
+
+/* An old GPU can hold a newer one back to an old driver (a K80 keeps an
+ * RTX 3090 on 470 and CUDA 11): say what serving the newer ones alone
+ * would give. */
+static void note_held_back(const struct compat_db *db, const struct resolve_request *req,
+			   struct resolve_result *res)
+{
+	_cleanup_free_ struct resolve_gpu *keep = xcalloc(req->ngpus + 1, sizeof(*keep));
+	_cleanup_strbuf_ struct strbuf addrs = STRBUF_INIT, sb = STRBUF_INIT;
+	struct resolve_request alt = *req;
+	struct resolve_result r;
+	size_t n = 0;
+
+	for (size_t i = 0; i < req->ngpus; i++) {
+		const struct arch_info *a = req->gpus[i].arch ? compat_find_arch(db, req->gpus[i].arch) : NULL;
+
+		if (a && a->last_branch)
+			continue;
+		keep[n++] = req->gpus[i];
+	}
+	if (n == 0 || n == req->ngpus)
+		return;
+	strbuf_init(&addrs);
+	strbuf_init(&sb);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&addrs, "%s%s", i ? "," : "", keep[i].addr ? keep[i].addr : keep[i].label);
+	alt.gpus = keep;
+	alt.ngpus = n;
+	if (core(db, &alt, &r) && r.branch > res->branch) {
+		summarize(&r, &sb);
+		if (keep[0].addr)
+			add_note(&res->why, &res->nwhy, "driver",
+				 "the older GPUs hold the others back: serving only %s (--gpu-only %s) would allow %s",
+				 addrs.buf, addrs.buf, sb.buf);
+		else
+			add_note(&res->why, &res->nwhy, "driver",
+				 "the older GPUs hold the others back: serving only %s would allow %s", addrs.buf, sb.buf);
+	}
+	resolve_result_free(&r);
+}
+
+void resolve(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *ret)
+{
+	if (!core(db, req, ret))
+		explain_fixes(db, req, ret);
+	else if (req->ngpus > 1)
+		note_held_back(db, req, ret);
+}
+
+static void free_notes(struct resolve_note *n, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(n[i].text);
+	free(n);
+}
+
+void resolve_result_free(struct resolve_result *r)
+{
+	free_notes(r->why, r->nwhy);
+	free_notes(r->conflicts, r->nconflicts);
+	free_notes(r->fixes, r->nfixes);
+	memset(r, 0, sizeof(*r));
+}
+
+static int check_version(const char *what, const char *s, unsigned min_parts, unsigned max_parts,
+			 struct strbuf *err)
+{
+	struct version v;
+
+	if (!s)
+		return 0;
+	if (version_parse(s, &v) < 0 || v.nparts < min_parts || v.nparts > max_parts) {
+		strbuf_addf(err, "%s '%s' is not a version%s", what, s,
+			    max_parts == 2 && min_parts == 2 ? " of the form X.Y" : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int resolve_check_request(const struct compat_db *db, const struct resolve_request *req, struct strbuf *err)
+{
+	if (req->distro && !compat_find_distro(db, req->distro)) {
+		strbuf_addf(err, "distribution '%s' is not supported; supported:", req->distro);
+		for (size_t i = 0; i < db->ndistros; i++)
+			strbuf_addf(err, " %s", db->distros[i].id);
+		return -EINVAL;
+	}
+	if (req->driver_branch && !compat_find_branch(db, req->driver_branch)) {
+		strbuf_addf(err, "--driver %u is not a driver branch gpu-setup knows (see branches.tsv)",
+			    req->driver_branch);
+		return -EINVAL;
+	}
+	if (check_version("--framework version", req->framework_version, 1, 3, err) < 0 ||
+	    check_version("--cuda", req->cuda, 1, 3, err) < 0 ||
+	    check_version("--cudnn", req->cudnn, 1, 4, err) < 0 ||
+	    check_version("--python", req->python, 2, 2, err) < 0 ||
+	    check_version("installed driver version", req->installed_driver, 2, 3, err) < 0)
+		return -EINVAL;
+	return 0;
+}

@@ -1,0 +1,59 @@
+/*
+ * version.c - parse and compare dotted numeric versions.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include "version.h"
+
+int version_parse(const char *s, struct version *ret)
+{
+	struct version v = { 0 };
+	const char *p = s;
+
+	for (;;) {
+		unsigned long n = 0;
+		size_t digits = 0;
+
+		while (isdigit((unsigned char)*p)) {
+			if (++digits > 6)
+				return -EINVAL;
+			n = n * 10 + (unsigned long)(*p++ - '0');
+		}
+		if (digits == 0 || v.nparts == VERSION_MAX_PARTS)
+			return -EINVAL;
+		v.part[v.nparts++] = (unsigned)n;
+		if (*p == '\0')
+			break;
+		if (*p++ != '.')
+			return -EINVAL;
+	}
+	*ret = v;
+	return 0;
+}
+
+int version_cmp(const struct version *a, const struct version *b)
+{
+	for (unsigned i = 0; i < VERSION_MAX_PARTS; i++) {
+		unsigned x = i < a->nparts ? a->part[i] : 0;
+		unsigned y = i < b->nparts ? b->part[i] : 0;
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
+}
+
+bool version_matches(const struct version *v, const struct version *prefix)
+{
+	for (unsigned i = 0; i < prefix->nparts; i++) {
+		unsigned x = i < v->nparts ? v->part[i] : 0;
+
+		if (x != prefix->part[i])
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,32 @@
+/*
+ * osinfo.h - facts about the target system the resolver needs: the
+ * distribution (os-release) and the NVIDIA driver now loaded.  Paths are
+ * taken under the sysroot.
+ */
+#ifndef GS_OSINFO_H
+#define GS_OSINFO_H
+
+#include "compat.h"
+
+struct os_release {
+	char *id;           /* "ubuntu" */
+	char *version_id;   /* "24.04" */
+	char *codename;     /* may be NULL */
+	char *pretty_name;  /* may be NULL */
+	char *distro;       /* "ubuntu-24.04", the compat key */
+};
+
+/* Parse os-release text (KEY=VALUE lines, values optionally quoted).
+ * Returns 0, or -EINVAL when ID or VERSION_ID is missing. */
+int os_release_parse(const char *text, struct os_release *ret);
+/* Read /etc/os-release, else /usr/lib/os-release; -ENOENT when neither. */
+int os_release_read(struct os_release *ret);
+void os_release_free(struct os_release *r);
+
+/* The loaded driver's version from /sys/module/nvidia/version and its
+ * flavour from /proc/driver/nvidia/version ("Open Kernel Module").
+ * Returns 0, -ENOENT when no NVIDIA module is loaded, or -EINVAL when the
+ * version file holds no version. */
+int installed_driver_read(char **ret_version, enum driver_flavour *ret_flavour);
+
+#endif

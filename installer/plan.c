@@ -1,0 +1,270 @@
+/*
+ * plan.c - turn a resolver choice into install's ordered steps, and look
+ * at the target system (under the sysroot) to mark steps already done.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "plan.h"
+#include "resolve-output.h"
+#include "sysroot.h"
+#include "util.h"
+
+static struct plan_step *add_step(struct plan *p, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static struct plan_step *add_step(struct plan *p, const char *id, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct plan_step *s;
+	va_list ap;
+
+	strbuf_init(&sb);
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	p->steps = xrealloc(p->steps, (p->nsteps + 1) * sizeof(*p->steps));
+	s = &p->steps[p->nsteps++];
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	s->title = strbuf_detach(&sb, NULL);
+	return s;
+}
+
+static void add_change(struct plan_step *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_change(struct plan_step *s, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	strbuf_init(&sb);
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	s->changes = xrealloc(s->changes, (s->nchanges + 1) * sizeof(char *));
+	s->changes[s->nchanges++] = strbuf_detach(&sb, NULL);
+}
+
+static bool target_exists(const char *abs_path)
+{
+	_cleanup_free_ char *p = sysroot_path(abs_path);
+	struct stat st;
+
+	return stat(p, &st) == 0;
+}
+
+int cuda_installed_version(const char *toolkit_dir, char **ret)
+{
+	_cleanup_free_ char *rel = xasprintf("%s/version.json", toolkit_dir);
+	_cleanup_free_ char *path = sysroot_path(rel), *text = NULL;
+	struct json_object *j, *cuda, *ver;
+	size_t len;
+	int r;
+
+	r = read_file(path, 1u << 20, &text, &len);
+	if (r < 0)
+		return r;
+	j = json_tokener_parse(text);
+	if (!j)
+		return -EINVAL;
+	r = -EINVAL;
+	if (json_object_object_get_ex(j, "cuda", &cuda) && json_object_object_get_ex(cuda, "version", &ver) &&
+	    json_object_is_type(ver, json_type_string)) {
+		*ret = xstrdup(json_object_get_string(ver));
+		r = 0;
+	}
+	json_object_put(j);
+	return r;
+}
+
+static bool header_define(const char *text, const char *name, unsigned *ret)
+{
+	_cleanup_free_ char *key = xasprintf("#define %s ", name);
+	const char *p = strstr(text, key);
+
+	return p && sscanf(p + strlen(key), "%u", ret) == 1;
+}
+
+int cudnn_installed_version(const char *toolkit_dir, char **ret)
+{
+	_cleanup_free_ char *rel = xasprintf("%s/include/cudnn_version.h", toolkit_dir);
+	_cleanup_free_ char *path = sysroot_path(rel), *text = NULL;
+	unsigned major, minor, patch;
+	size_t len;
+	int r;
+
+	r = read_file(path, 1u << 20, &text, &len);
+	if (r < 0)
+		return r;
+	if (!header_define(text, "CUDNN_MAJOR", &major) || !header_define(text, "CUDNN_MINOR", &minor) ||
+	    !header_define(text, "CUDNN_PATCHLEVEL", &patch))
+		return -EINVAL;
+	*ret = xasprintf("%u.%u.%u", major, minor, patch);
+	return 0;
+}
+
+static void driver_step(struct plan *p, const struct plan_input *in)
+{
+	const struct resolve_result *r = in->res;
+	bool debian = startswith(in->distro->id, "debian-");
+	struct plan_step *s;
+
+	if (r->keep_installed) {
+		s = add_step(p, "driver", "NVIDIA driver branch %u", r->branch);
+		s->done = true;
+		s->status = xstrdup("the installed driver already fits: kept");
+		return;
+	}
+	s = add_step(p, "driver", "install NVIDIA driver branch %u (%s kernel modules)", r->branch,
+		     flavour_name(r->flavour));
+	if (debian)
+		add_change(s, "apt: enable the contrib, non-free and non-free-firmware components");
+	add_change(s, "apt: install %s", r->package->packages);
+	if (debian)
+		add_change(s, "apt: install linux-headers-amd64 (DKMS builds the module for the running kernel)");
+	add_change(s, "file: /etc/modprobe.d/gpu-setup-blacklist-nouveau.conf (keeps nouveau off the card)");
+	add_change(s, "run: update-initramfs -u (so the initramfs does not load nouveau)");
+	add_change(s, "reboot: needed before the new driver is in use");
+}
+
+static void cuda_step(struct plan *p, const struct plan_input *in, const char *dir)
+{
+	const struct cuda_info *t = in->res->cuda;
+	_cleanup_free_ char *have = NULL;
+	struct plan_step *s = add_step(p, "cuda", "install CUDA toolkit %s from NVIDIA's runfile, without its driver",
+				       t->version);
+
+	if (cuda_installed_version(dir, &have) == 0 && streq(have, t->version)) {
+		s->done = true;
+		s->status = xasprintf("%s/version.json says %s", dir, have);
+		return;
+	}
+	add_change(s, "download: %s (sha256 %s)", t->url, t->sha256 ? t->sha256 : "not in the data: size and layout checked");
+	add_change(s, "run: sh %s --silent --toolkit --toolkitpath=%s --no-man-page%s", t->runfile, dir,
+		   in->res->gcc_override ? " --override" : "");
+	add_change(s, "dir: %s", dir);
+	add_change(s, "link: /usr/local/cuda -> %s", dir + strlen("/usr/local/"));
+	add_change(s, "file: /etc/ld.so.conf.d/gpu-setup-cuda.conf (%s/lib64), then ldconfig", dir);
+	add_change(s, "file: /etc/profile.d/gpu-setup-cuda.sh (PATH += %s/bin)", dir);
+}
+
+static void cudnn_step(struct plan *p, const struct plan_input *in, const char *dir)
+{
+	const struct cudnn_info *n = in->res->cudnn;
+	_cleanup_free_ char *have = NULL;
+	struct plan_step *s;
+
+	if (!n)
+		return;
+	s = add_step(p, "cudnn", "place cuDNN %s into %s", n->version, dir);
+	if (cudnn_installed_version(dir, &have) == 0) {
+		struct version hv, nv = n->v;
+
+		nv.nparts = 3;
+		if (version_parse(have, &hv) == 0 && version_cmp(&hv, &nv) == 0) {
+			s->done = true;
+			s->status = xasprintf("%s/include/cudnn_version.h says %s", dir, have);
+			return;
+		}
+	}
+	add_change(s, "download: %s (sha256 %s)", n->url, n->sha256 ? n->sha256 : "not in the data");
+	add_change(s, "files: %s/include/cudnn*.h", dir);
+	add_change(s, "files: %s/lib64/libcudnn* (symlink chain kept)", dir);
+}
+
+static void python_steps(struct plan *p, const struct plan_input *in)
+{
+	const struct resolve_result *r = in->res;
+	const struct target_user *u = in->user;
+	_cleanup_free_ char *conda = xasprintf("%s/miniconda3", u->home);
+	_cleanup_free_ char *conda_bin = xasprintf("%s/bin/conda", conda);
+	struct plan_step *s;
+
+	s = add_step(p, "miniconda", "install Miniconda for %s", u->name);
+	if (target_exists(conda_bin)) {
+		s->done = true;
+		s->status = xasprintf("%s exists", conda_bin);
+	} else {
+		add_change(s, "dir: %s (owned by %s)", conda, u->name);
+		add_change(s, "file: %s/.bashrc (conda initialize block)", u->home);
+	}
+	s = add_step(p, "mirrors", "point pip and conda at the %s mirror", in->mirror);
+	add_change(s, "file: %s/.config/pip/pip.conf (index-url; the old file is backed up)", u->home);
+	add_change(s, "file: %s/.condarc (channels; the old file is backed up)", u->home);
+	if (r->build) {
+		_cleanup_free_ char *req = fw_build_requirement(r->build);
+		_cleanup_free_ char *env = xasprintf("%s/envs/%s", conda, framework_name(r->build->fw));
+
+		s = add_step(p, "framework", "create the conda environment '%s' with Python %s and %s %s",
+			     framework_name(r->build->fw), r->python[0] ? r->python : "(Miniconda's)",
+			     framework_title(r->build->fw), r->build->version);
+		add_change(s, "dir: %s", env);
+		add_change(s, "pip: %s%s%s", req, r->build->index_url ? " from " : "",
+			   r->build->index_url ? r->build->index_url : "");
+	}
+	s = add_step(p, "verify", "check the result (gpu-setup doctor)");
+	add_change(s, "nothing: reads only");
+}
+
+void plan_build(const struct plan_input *in, struct plan *ret)
+{
+	const struct resolve_result *r = in->res;
+	_cleanup_free_ char *dir = xasprintf("/usr/local/cuda-%u.%u", r->cuda->v.part[0], r->cuda->v.part[1]);
+
+	memset(ret, 0, sizeof(*ret));
+	driver_step(ret, in);
+	cuda_step(ret, in, dir);
+	cudnn_step(ret, in, dir);
+	python_steps(ret, in);
+}
+
+void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->nsteps; i++) {
+		struct plan_step *s = &p->steps[i];
+
+		free(s->title);
+		free(s->status);
+		for (size_t j = 0; j < s->nchanges; j++)
+			free(s->changes[j]);
+		free(s->changes);
+	}
+	free(p->steps);
+	memset(p, 0, sizeof(*p));
+}
+
+void plan_print_text(const struct plan *p, FILE *out)
+{
+	for (size_t i = 0; i < p->nsteps; i++) {
+		const struct plan_step *s = &p->steps[i];
+
+		fprintf(out, "  %zu. %s%s\n", i + 1, s->title, s->done ? ": already done" : "");
+		if (s->done)
+			fprintf(out, "       (%s)\n", s->status);
+		for (size_t j = 0; j < s->nchanges; j++)
+			fprintf(out, "       %s\n", s->changes[j]);
+	}
+}
+
+struct json_object *plan_to_json(const struct plan *p)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < p->nsteps; i++) {
+		const struct plan_step *s = &p->steps[i];
+		struct json_object *o = json_object_new_object(), *ch = json_object_new_array();
+
+		json_object_object_add(o, "id", json_object_new_string(s->id));
+		json_object_object_add(o, "title", json_object_new_string(s->title));
+		json_object_object_add(o, "done", json_object_new_boolean(s->done));
+		json_object_object_add(o, "status", s->status ? json_object_new_string(s->status) : NULL);
+		for (size_t j = 0; j < s->nchanges; j++)
+			json_object_array_add(ch, json_object_new_string(s->changes[j]));
+		json_object_object_add(o, "changes", ch);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
