@@ -280,6 +280,22 @@ static bool toolkit_has_sm(const struct cuda_info *t, unsigned cc)
 	return false;
 }
 
+static bool cuda_in_range(const struct cudnn_info *n, const struct version *cuda)
+{
+	unsigned k = version_key2(cuda);
+
+	return k >= n->cuda_lo && k <= n->cuda_hi;
+}
+
+/* Some archive matching --cudnn serves toolkit t. */
+static bool cudnn_serves(const struct ctx *c, const struct cuda_info *t)
+{
+	for (size_t i = 0; i < c->db->ncudnns; i++)
+		if (cuda_in_range(&c->db->cudnns[i], &t->v) && version_matches(&c->db->cudnns[i].v, &c->want_cudnn))
+			return true;
+	return false;
+}
+
 /* Whether toolkit t fits the GPUs and an offered branch; if not, and
  * prefix is given, record why. */
 static bool toolkit_fits(struct ctx *c, const struct cuda_info *t, const char *prefix)
@@ -294,6 +310,12 @@ static bool toolkit_fits(struct ctx *c, const struct cuda_info *t, const char *p
 			return false;
 		}
 	}
+	if (c->has_cudnn && !cudnn_serves(c, t)) {
+		if (prefix)
+			reject(c, "%sno cuDNN %s archive in the compatibility data serves CUDA %u.%u", prefix,
+			       c->req->cudnn, t->v.part[0], t->v.part[1]);
+		return false;
+	}
 	for (size_t i = 0; i < c->ncand; i++)
 		if (candidate_meets(c, &c->cand[i], &t->min_drv))
 			return true;
@@ -305,9 +327,22 @@ static bool toolkit_fits(struct ctx *c, const struct cuda_info *t, const char *p
 }
 
 /* Newest toolkit of CUDA X.Y (or of any version) that fits and matches
- * --cuda. */
+ * --cuda.  Within one X.Y, the newest release the installed driver already
+ * meets comes first, so a patch release does not force a driver change. */
 static const struct cuda_info *pick_toolkit(struct ctx *c, const struct version *xy, const char *prefix)
 {
+	const struct candidate *inst = NULL;
+
+	for (size_t i = 0; i < c->ncand; i++)
+		if (c->cand[i].installed)
+			inst = &c->cand[i];
+	for (size_t i = c->db->ncudas; xy && inst && i-- > 0;) {
+		const struct cuda_info *t = &c->db->cudas[i];
+
+		if (version_matches(&t->v, xy) && (!c->has_cuda || version_matches(&t->v, &c->want_cuda)) &&
+		    candidate_meets(c, inst, &t->min_drv) && toolkit_fits(c, t, NULL))
+			return t;
+	}
 	for (size_t i = c->db->ncudas; i-- > 0;) {
 		const struct cuda_info *t = &c->db->cudas[i];
 
@@ -524,13 +559,6 @@ static void decide_toolkit(struct ctx *c)
 			    di->id, di->gcc, t->max_gcc);
 	}
 	WHY(c, "cuda", "%s", sb.buf);
-}
-
-static bool cuda_in_range(const struct cudnn_info *n, const struct version *cuda)
-{
-	unsigned k = version_key2(cuda);
-
-	return k >= n->cuda_lo && k <= n->cuda_hi;
 }
 
 static bool decide_cudnn(struct ctx *c)
