@@ -814,6 +814,13 @@ static void explain_fixes(const struct compat_db *db, const struct resolve_reque
 		snprintf(what, sizeof(what), "without --python %s", req->python);
 		try_fix(db, &alt, res, what);
 	}
+	if (req->distro) {
+		alt = *req;
+		alt.distro = NULL;
+		snprintf(what, sizeof(what), "with a driver branch %s does not package (NVIDIA's own repository)",
+			 req->distro);
+		try_fix(db, &alt, res, what);
+	}
 	if (req->framework != FW_NONE && !req->framework_version) {
 		alt = *req;
 		alt.framework = FW_NONE;

@@ -122,7 +122,11 @@ static void driver_step(struct plan *p, const struct plan_input *in)
 		     flavour_name(r->flavour));
 	if (debian)
 		add_change(s, "apt: enable the contrib, non-free and non-free-firmware components");
-	add_change(s, "apt: install %s", r->package->packages);
+	{
+		_cleanup_free_ char *pkgs = package_list_words(r->package->packages);
+
+		add_change(s, "apt: install %s", pkgs);
+	}
 	if (debian)
 		add_change(s, "apt: install linux-headers-amd64 (DKMS builds the module for the running kernel)");
 	add_change(s, "file: /etc/modprobe.d/gpu-setup-blacklist-nouveau.conf (keeps nouveau off the card)");

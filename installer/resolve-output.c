@@ -29,6 +29,16 @@ static void print_list(const char *title, const struct resolve_note *n, size_t c
 		fprintf(out, "  - %s\n", n[i].text);
 }
 
+char *package_list_words(const char *list)
+{
+	char *s = xstrdup(list);
+
+	for (char *p = s; *p; p++)
+		if (*p == ',')
+			*p = ' ';
+	return s;
+}
+
 void resolve_print_text(const struct resolve_result *r, bool explain, FILE *out)
 {
 	if (!r->ok) {
@@ -40,9 +50,13 @@ void resolve_print_text(const struct resolve_result *r, bool explain, FILE *out)
 	}
 	if (r->keep_installed)
 		fprintf(out, "  driver     %u (%s modules), installed: kept\n", r->branch, flavour_name(r->flavour));
-	else
-		fprintf(out, "  driver     %u (%s modules)%s%s\n", r->branch, flavour_name(r->flavour),
-			r->package ? ", apt: " : "", r->package ? r->package->packages : "");
+	else if (r->package) {
+		_cleanup_free_ char *pkgs = package_list_words(r->package->packages);
+
+		fprintf(out, "  driver     %u (%s modules), apt: %s\n", r->branch, flavour_name(r->flavour), pkgs);
+	} else {
+		fprintf(out, "  driver     %u (%s modules)\n", r->branch, flavour_name(r->flavour));
+	}
 	print_why(r, "driver", explain, out);
 	print_why(r, "flavour", explain, out);
 	fprintf(out, "  cuda       %s (%s%s)\n", r->cuda->version, r->cuda->runfile,

@@ -15,6 +15,9 @@
 /* "torch==2.7.*" or "tensorflow[and-cuda]==2.15.*"; caller frees. */
 char *fw_build_requirement(const struct fw_build *b);
 
+/* "a,b" -> "a b", for showing a package list; caller frees. */
+char *package_list_words(const char *list);
+
 void resolve_print_text(const struct resolve_result *r, bool explain, FILE *out);
 /* The choice (or conflict) as a JSON object; request is described by the
  * caller. */
