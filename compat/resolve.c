@@ -51,16 +51,13 @@ static void add_note(struct resolve_note **list, size_t *n, const char *topic, c
 	__attribute__((format(printf, 4, 5)));
 static void add_note(struct resolve_note **list, size_t *n, const char *topic, const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 
-	strbuf_init(&sb);
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
 	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
 	(*list)[*n].topic = topic;
-	(*list)[*n].text = strbuf_detach(&sb, NULL);
+	va_start(ap, fmt);
+	(*list)[*n].text = xvasprintf(fmt, ap);
+	va_end(ap);
 	(*n)++;
 }
 
@@ -71,22 +68,17 @@ static void add_note(struct resolve_note **list, size_t *n, const char *topic, c
 static void reject(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void reject(struct ctx *c, const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
+	_cleanup_free_ char *s = NULL;
 	va_list ap;
 
-	strbuf_init(&sb);
 	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	for (size_t i = 0; i < c->nreasons; i++)
-		if (streq(c->reasons[i], sb.buf)) {
-			strbuf_release(&sb);
+		if (streq(c->reasons[i], s))
 			return;
-		}
 	if (c->nreasons < MAX_REASONS)
-		c->reasons[c->nreasons++] = strbuf_detach(&sb, NULL);
-	else
-		strbuf_release(&sb);
+		c->reasons[c->nreasons++] = TAKE_PTR(s);
 }
 
 static void clear_reasons(struct ctx *c)
@@ -728,22 +720,27 @@ static void summarize(const struct resolve_result *r, struct strbuf *sb)
 		strbuf_addf(sb, ", Python %s", r->python);
 }
 
-/* Try req with one change; on success add a fix line. */
-static bool try_fix(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *res,
-		    const char *what)
+/* Try the changed request alt; when it fits, add a fix line naming the
+ * change and the choice it gives. */
+static void try_fix(const struct compat_db *db, const struct resolve_request *alt, struct resolve_result *res,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void try_fix(const struct compat_db *db, const struct resolve_request *alt, struct resolve_result *res,
+		    const char *fmt, ...)
 {
-	struct resolve_result alt;
+	struct resolve_result r;
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-	bool ok = core(db, req, &alt);
+	va_list ap;
 
-	if (ok) {
+	if (core(db, alt, &r)) {
 		strbuf_init(&sb);
-		strbuf_addf(&sb, "%s: ", what);
-		summarize(&alt, &sb);
+		va_start(ap, fmt);
+		strbuf_vaddf(&sb, fmt, ap);
+		va_end(ap);
+		strbuf_adds(&sb, ": ");
+		summarize(&r, &sb);
 		add_note(&res->fixes, &res->nfixes, "fix", "%s", sb.buf);
 	}
-	resolve_result_free(&alt);
-	return ok;
+	resolve_result_free(&r);
 }
 
 /* The oldest release of the framework that fits, the newest being what
@@ -781,51 +778,27 @@ static void oldest_release_fix(const struct compat_db *db, const struct resolve_
 static void explain_fixes(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *res)
 {
 	struct resolve_request alt;
-	char what[160];
 
+	/* Drop one constraint at a time. */
 	if (req->framework_version) {
 		alt = *req;
 		alt.framework_version = NULL;
 		oldest_release_fix(db, &alt, res);
-		snprintf(what, sizeof(what), "without the %s version", framework_title(req->framework));
-		try_fix(db, &alt, res, what);
+		try_fix(db, &alt, res, "without the %s version", framework_title(req->framework));
 	}
-	if (req->cuda) {
-		alt = *req;
-		alt.cuda = NULL;
-		snprintf(what, sizeof(what), "without --cuda %s", req->cuda);
-		try_fix(db, &alt, res, what);
-	}
-	if (req->driver_branch) {
-		alt = *req;
-		alt.driver_branch = 0;
-		snprintf(what, sizeof(what), "without --driver %u", req->driver_branch);
-		try_fix(db, &alt, res, what);
-	}
-	if (req->cudnn) {
-		alt = *req;
-		alt.cudnn = NULL;
-		snprintf(what, sizeof(what), "without --cudnn %s", req->cudnn);
-		try_fix(db, &alt, res, what);
-	}
-	if (req->python) {
-		alt = *req;
-		alt.python = NULL;
-		snprintf(what, sizeof(what), "without --python %s", req->python);
-		try_fix(db, &alt, res, what);
-	}
-	if (req->distro) {
-		alt = *req;
-		alt.distro = NULL;
-		snprintf(what, sizeof(what), "with a driver branch %s does not package (NVIDIA's own repository)",
-			 req->distro);
-		try_fix(db, &alt, res, what);
-	}
-	if (req->framework != FW_NONE && !req->framework_version) {
-		alt = *req;
-		alt.framework = FW_NONE;
+	if ((alt = *req, alt.cuda = NULL, req->cuda))
+		try_fix(db, &alt, res, "without --cuda %s", req->cuda);
+	if ((alt = *req, alt.driver_branch = 0, req->driver_branch))
+		try_fix(db, &alt, res, "without --driver %u", req->driver_branch);
+	if ((alt = *req, alt.cudnn = NULL, req->cudnn))
+		try_fix(db, &alt, res, "without --cudnn %s", req->cudnn);
+	if ((alt = *req, alt.python = NULL, req->python))
+		try_fix(db, &alt, res, "without --python %s", req->python);
+	if ((alt = *req, alt.distro = NULL, req->distro))
+		try_fix(db, &alt, res, "with a driver branch %s does not package (NVIDIA's own repository)",
+			req->distro);
+	if ((alt = *req, alt.framework = FW_NONE, req->framework != FW_NONE && !req->framework_version))
 		try_fix(db, &alt, res, "with --framework none");
-	}
 	if (req->ngpus > 1) {
 		_cleanup_free_ struct resolve_gpu *gpus = xcalloc(req->ngpus, sizeof(*gpus));
 
@@ -845,11 +818,10 @@ static void explain_fixes(const struct compat_db *db, const struct resolve_reque
 			alt.gpus = gpus;
 			alt.ngpus = n;
 			if (req->gpus[skip].addr)
-				snprintf(what, sizeof(what), "serving only %s (--gpu-only %s), not %s", keep.buf,
-					 keep.buf, req->gpus[skip].label);
+				try_fix(db, &alt, res, "serving only %s (--gpu-only %s), not %s", keep.buf, keep.buf,
+					req->gpus[skip].label);
 			else
-				snprintf(what, sizeof(what), "without %s", req->gpus[skip].label);
-			try_fix(db, &alt, res, what);
+				try_fix(db, &alt, res, "without %s", req->gpus[skip].label);
 		}
 	}
 }

@@ -18,34 +18,28 @@ static struct plan_step *add_step(struct plan *p, const char *id, const char *fm
 	__attribute__((format(printf, 3, 4)));
 static struct plan_step *add_step(struct plan *p, const char *id, const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
 	struct plan_step *s;
 	va_list ap;
 
-	strbuf_init(&sb);
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
 	p->steps = xrealloc(p->steps, (p->nsteps + 1) * sizeof(*p->steps));
 	s = &p->steps[p->nsteps++];
 	memset(s, 0, sizeof(*s));
 	s->id = id;
-	s->title = strbuf_detach(&sb, NULL);
+	va_start(ap, fmt);
+	s->title = xvasprintf(fmt, ap);
+	va_end(ap);
 	return s;
 }
 
 static void add_change(struct plan_step *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_change(struct plan_step *s, const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 
-	strbuf_init(&sb);
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
 	s->changes = xrealloc(s->changes, (s->nchanges + 1) * sizeof(char *));
-	s->changes[s->nchanges++] = strbuf_detach(&sb, NULL);
+	va_start(ap, fmt);
+	s->changes[s->nchanges++] = xvasprintf(fmt, ap);
+	va_end(ap);
 }
 
 static bool target_exists(const char *abs_path)
