@@ -265,6 +265,9 @@ static void scan_devices(struct pci_access *a, const struct pci_source *src, con
 		g->vendor_id = d->vendor_id;
 		g->device_id = d->device_id;
 		g->class_id = d->device_class;
+		/* Programming interface: the config byte after the revision
+		 * (every dump and sysfs config file has the first 64 bytes). */
+		g->prog_if = pci_read_byte(d, PCI_CLASS_PROG);
 		g->subsys_vendor_id = d->subsys_vendor_id;
 		g->subsys_id = d->subsys_id;
 		describe(a, db, g);

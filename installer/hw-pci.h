@@ -45,6 +45,7 @@ struct pci_gpu {
 	unsigned domain, bus, dev, func;
 	unsigned vendor_id, device_id, subsys_vendor_id, subsys_id;
 	unsigned class_id;           /* 16-bit base class + subclass */
+	unsigned prog_if;            /* programming interface byte */
 	char *vendor_name;
 	char *name;                  /* device name */
 	const char *name_source;     /* "compat", "pci.ids" or "none" */
