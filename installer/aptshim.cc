@@ -1,0 +1,322 @@
+/*
+ * aptshim.cc - libapt-pkg behind a C API (aptshim.h).  The only C++ file in
+ * gpu-setup: every entry point catches everything, returns a negative errno
+ * and hands out malloc'ed C strings.
+ *
+ * Order matters (platform-facts.md): the package cache is built before the
+ * policy is asked for, or pin files in preferences.d crash apt.
+ */
+#include "config.h"
+
+#include <apt-pkg/cachefile.h>
+#include <apt-pkg/configuration.h>
+#include <apt-pkg/error.h>
+#include <apt-pkg/fileutl.h>
+#include <apt-pkg/init.h>
+#include <apt-pkg/pkgcache.h>
+#include <apt-pkg/pkgrecords.h>
+#include <apt-pkg/pkgsystem.h>
+#include <apt-pkg/policy.h>
+#include <apt-pkg/version.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <dirent.h>
+
+#include "aptshim.h"
+
+struct apt_cache {
+	pkgCacheFile file;
+	pkgCache *cache = nullptr;
+	pkgPolicy *policy = nullptr;
+};
+
+static char *dup_string(const std::string &s)
+{
+	char *p = strdup(s.c_str());
+
+	if (!p)
+		abort();  /* as xstrdup does: no recovery from OOM */
+	return p;
+}
+
+/* apt's pending messages, joined, or fallback when there are none. */
+static char *take_errors(const char *fallback)
+{
+	std::string all;
+
+	while (!_error->empty()) {
+		std::string msg;
+
+		_error->PopMessage(msg);
+		if (!all.empty())
+			all += "; ";
+		all += msg;
+	}
+	return dup_string(all.empty() ? fallback : all);
+}
+
+static char **to_list(const std::set<std::string> &names)
+{
+	char **list = static_cast<char **>(calloc(names.size() + 1, sizeof(char *)));
+	size_t i = 0;
+
+	if (!list)
+		abort();
+	for (const auto &n : names)
+		list[i++] = dup_string(n);
+	return list;
+}
+
+extern "C" int apt_cache_open(const char *root_dir, struct apt_cache **ret, char **ret_err)
+{
+	apt_cache *c = nullptr;
+
+	try {
+		if (!pkgInitConfig(*_config)) {
+			if (ret_err)
+				*ret_err = take_errors("cannot read apt's configuration");
+			return -EIO;
+		}
+		if (root_dir && strcmp(root_dir, "/") != 0) {
+			/* "Dir", not "RootDir": RootDir would also move the
+			 * host's /usr/share/dpkg/cputable.  dpkg's status file
+			 * is an absolute path of its own. */
+			_config->Set("Dir", std::string(root_dir) + "/");
+			_config->Set("Dir::State::status", std::string(root_dir) + "/var/lib/dpkg/status");
+		}
+		/* Build the cache in memory: never write pkgcache.bin into the
+		 * target, and work as a normal user. */
+		_config->Set("Dir::Cache::pkgcache", "");
+		_config->Set("Dir::Cache::srcpkgcache", "");
+		if (!pkgInitSystem(*_config, _system)) {
+			if (ret_err)
+				*ret_err = take_errors("cannot initialise apt's packaging system");
+			return -EIO;
+		}
+		c = new apt_cache;
+		c->cache = c->file.GetPkgCache();
+		if (c->cache)
+			c->policy = c->file.GetPolicy();
+		if (!c->cache || !c->policy || _error->PendingError()) {
+			if (ret_err)
+				*ret_err = take_errors("cannot open apt's package cache");
+			delete c;
+			return -EIO;
+		}
+		_error->Discard();  /* warnings (a missing list) are not failures */
+		*ret = c;
+		return 0;
+	} catch (...) {
+		delete c;
+		if (ret_err)
+			*ret_err = dup_string("libapt-pkg failed unexpectedly");
+		return -EIO;
+	}
+}
+
+extern "C" void apt_cache_close(struct apt_cache *c)
+{
+	try {
+		delete c;
+	} catch (...) {
+	}
+}
+
+static pkgCache::PkgIterator find_pkg(apt_cache *c, const char *name)
+{
+	return c->cache->FindPkg(name);
+}
+
+extern "C" int apt_versions(struct apt_cache *c, const char *pkg, char **ret_installed, char **ret_candidate)
+{
+	try {
+		pkgCache::PkgIterator p = find_pkg(c, pkg);
+
+		if (p.end() || (p.VersionList().end() && p.ProvidesList().end()))
+			return -ENOENT;
+		pkgCache::VerIterator cur = p.CurrentVer();
+		pkgCache::VerIterator cand = c->policy->GetCandidateVer(p);
+		*ret_installed = cur.end() ? nullptr : dup_string(cur.VerStr());
+		*ret_candidate = cand.end() ? nullptr : dup_string(cand.VerStr());
+		return 0;
+	} catch (...) {
+		return -EIO;
+	}
+}
+
+extern "C" int apt_candidate_field(struct apt_cache *c, const char *pkg, const char *field, char **ret)
+{
+	try {
+		pkgCache::PkgIterator p = find_pkg(c, pkg);
+
+		if (p.end())
+			return -ENOENT;
+		pkgCache::VerIterator v = c->policy->GetCandidateVer(p);
+		if (v.end() || v.FileList().end())
+			return -ENOENT;
+		pkgRecords records(*c->cache);
+		pkgRecords::Parser &parser = records.Lookup(v.FileList());
+		std::string value = parser.RecordField(field);
+		if (value.empty())
+			return -ENODATA;
+		*ret = dup_string(value);
+		return 0;
+	} catch (...) {
+		return -EIO;
+	}
+}
+
+extern "C" int apt_packages_with_prefix(struct apt_cache *c, const char *prefix, char ***ret)
+{
+	try {
+		std::set<std::string> names;
+		size_t len = strlen(prefix);
+
+		for (pkgCache::GrpIterator g = c->cache->GrpBegin(); !g.end(); ++g) {
+			if (strncmp(g.Name(), prefix, len) != 0)
+				continue;
+			pkgCache::PkgIterator p = g.FindPreferredPkg();
+			if (!p.end() && !c->policy->GetCandidateVer(p).end())
+				names.insert(g.Name());
+		}
+		*ret = to_list(names);
+		return static_cast<int>(names.size());
+	} catch (...) {
+		return -EIO;
+	}
+}
+
+/* Whether an installed version satisfies the dependency. */
+static bool dep_satisfied_now(pkgCache::DepIterator d)
+{
+	std::unique_ptr<pkgCache::Version *[]> targets(d.AllTargets());
+
+	for (pkgCache::Version **v = targets.get(); *v; v++) {
+		pkgCache::VerIterator vi(*d.Cache(), *v);
+
+		if (vi.ParentPkg().CurrentVer() == vi)
+			return true;
+	}
+	return false;
+}
+
+/* The candidate that would satisfy one alternative, or end(). */
+static pkgCache::VerIterator candidate_for(apt_cache *c, pkgCache::DepIterator d)
+{
+	std::unique_ptr<pkgCache::Version *[]> targets(d.AllTargets());
+
+	for (pkgCache::Version **v = targets.get(); *v; v++) {
+		pkgCache::VerIterator vi(*c->cache, *v);
+
+		if (c->policy->GetCandidateVer(vi.ParentPkg()) == vi)
+			return vi;
+	}
+	return pkgCache::VerIterator(*c->cache);
+}
+
+extern "C" int apt_install_closure(struct apt_cache *c, const char *const *pkgs, char ***ret, char **ret_err)
+{
+	try {
+		std::set<std::string> seen;
+		std::deque<pkgCache::VerIterator> todo;
+
+		for (const char *const *n = pkgs; *n; n++) {
+			pkgCache::PkgIterator p = find_pkg(c, *n);
+			pkgCache::VerIterator v = p.end() ? pkgCache::VerIterator(*c->cache)
+							  : c->policy->GetCandidateVer(p);
+			if (v.end()) {
+				if (ret_err)
+					*ret_err = dup_string(std::string("package '") + *n + "' has no installation candidate");
+				return -ENOENT;
+			}
+			if (seen.insert(p.Name()).second)
+				todo.push_back(v);
+		}
+		while (!todo.empty()) {
+			pkgCache::VerIterator v = todo.front();
+
+			todo.pop_front();
+			for (pkgCache::DepIterator d = v.DependsList(); !d.end();) {
+				pkgCache::DepIterator start, end;
+				bool hard;
+
+				d.GlobOr(start, end);  /* advances d past the or-group */
+				hard = start->Type == pkgCache::Dep::Depends || start->Type == pkgCache::Dep::PreDepends;
+				if (!hard)
+					continue;
+				bool done = false;
+				for (pkgCache::DepIterator alt = start; !done; ++alt) {
+					if (dep_satisfied_now(alt))
+						done = true;
+					if (alt == end)
+						break;
+				}
+				for (pkgCache::DepIterator alt = start; !done; ++alt) {
+					pkgCache::VerIterator cand = candidate_for(c, alt);
+
+					if (!cand.end()) {
+						if (seen.insert(cand.ParentPkg().Name()).second)
+							todo.push_back(cand);
+						done = true;
+					}
+					if (alt == end)
+						break;
+				}
+				if (!done) {
+					if (ret_err)
+						*ret_err = dup_string(std::string(v.ParentPkg().Name()) + " depends on " +
+								      start.TargetPkg().Name() +
+								      ", which no package can satisfy");
+					return -ENOENT;
+				}
+			}
+		}
+		*ret = to_list(seen);
+		return static_cast<int>(seen.size());
+	} catch (...) {
+		return -EIO;
+	}
+}
+
+extern "C" int apt_dpkg_interrupted(struct apt_cache *c)
+{
+	try {
+		for (pkgCache::PkgIterator p = c->cache->PkgBegin(); !p.end(); ++p)
+			if (p->CurrentState == pkgCache::State::UnPacked ||
+			    p->CurrentState == pkgCache::State::HalfConfigured ||
+			    p->CurrentState == pkgCache::State::HalfInstalled)
+				return 1;
+		/* Journal entries dpkg has not applied yet. */
+		std::string updates = flNotFile(_config->FindFile("Dir::State::status")) + "updates/";
+		DIR *d = opendir(updates.c_str());
+		if (d) {
+			int pending = 0;
+
+			for (struct dirent *e; (e = readdir(d)) && !pending;)
+				pending = e->d_name[0] >= '0' && e->d_name[0] <= '9';
+			closedir(d);
+			return pending;
+		}
+		return 0;
+	} catch (...) {
+		return -EIO;
+	}
+}
+
+extern "C" void apt_free_list(char **list)
+{
+	if (!list)
+		return;
+	for (char **p = list; *p; p++)
+		free(*p);
+	free(list);
+}

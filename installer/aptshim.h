@@ -1,0 +1,56 @@
+/*
+ * aptshim.h - the C face of libapt-pkg, the only C++ in gpu-setup
+ * (aptshim.cc).  Only C types cross; no exception escapes; strings
+ * returned are malloc'ed and the caller frees them.  Errors: negative
+ * errno, with apt's own messages in *ret_err when one is asked for.
+ *
+ * One cache per process: apt's configuration is global.
+ */
+#ifndef GS_APTSHIM_H
+#define GS_APTSHIM_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct apt_cache;
+
+/* Open the package cache of the system under root_dir ("/" or NULL: this
+ * one), building it from the lists apt already has; nothing is
+ * downloaded. */
+int apt_cache_open(const char *root_dir, struct apt_cache **ret, char **ret_err);
+void apt_cache_close(struct apt_cache *c);
+
+/* Installed and candidate version of a package (NULL when none); -ENOENT
+ * when apt does not know the package at all. */
+int apt_versions(struct apt_cache *c, const char *pkg, char **ret_installed, char **ret_candidate);
+
+/* A field of the candidate version's record (Modaliases, Section,
+ * Support, ...); -ENOENT when the package has no candidate, -ENODATA when
+ * the record lacks the field. */
+int apt_candidate_field(struct apt_cache *c, const char *pkg, const char *field, char **ret);
+
+/* Names of the packages whose name starts with prefix and that have a
+ * candidate version, sorted; NULL-terminated array, free with
+ * apt_free_list.  Returns the count. */
+int apt_packages_with_prefix(struct apt_cache *c, const char *prefix, char ***ret);
+
+/* What installing pkgs would install: the packages themselves and,
+ * recursively, the first alternative of every Depends and Pre-Depends of
+ * their candidate versions (virtual packages resolved to a provider), that
+ * is not installed in a version that satisfies it.  Sorted, as
+ * apt_packages_with_prefix; -ENOENT when a package or a dependency has no
+ * candidate (*ret_err names it). */
+int apt_install_closure(struct apt_cache *c, const char *const *pkgs, char ***ret, char **ret_err);
+
+/* dpkg was interrupted (packages half-configured or half-installed, or
+ * updates/ pending): 1, else 0. */
+int apt_dpkg_interrupted(struct apt_cache *c);
+
+void apt_free_list(char **list);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * Unit tests: the libapt-pkg shim against a private apt tree with a local
+ * file: repository of generated driver packages and a dpkg status file.
+ * apt-get update (offline, file: only) builds the lists, as on a real
+ * system; the shim then reads them.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "aptshim.h"
+#include "fileio.h"
+#include "run.h"
+#include "tap.h"
+#include "util.h"
+
+static char root[] = "/tmp/gs-apt-XXXXXX";
+
+static void put(const char *rel, const char *text)
+{
+	_cleanup_free_ char *path = xasprintf("%s%s", root, rel);
+	char *slash = path + strlen(root);
+
+	while ((slash = strchr(slash + 1, '/'))) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	write_file_atomic(path, text, strlen(text), 0644);
+}
+
+static const char packages[] =
+	"Package: nvidia-driver-580\nVersion: 580.95.05-0ubuntu1\nArchitecture: amd64\n"
+	"Depends: nvidia-kernel-common-580 (>= 580), libc6, nvidia-dkms-580 | nvidia-kernel-580\n"
+	"Modaliases: nvidia(pci:v000010DEd00002204sv*sd*bc03sc*i*)\nSection: restricted/libs\n"
+	"Filename: ./a.deb\nSize: 1\nDescription: test\n\n"
+	"Package: nvidia-driver-580-open\nVersion: 580.95.05-0ubuntu1\nArchitecture: amd64\n"
+	"Depends: nvidia-kernel-common-580\nFilename: ./b.deb\nSize: 1\nDescription: test\n\n"
+	"Package: nvidia-kernel-common-580\nVersion: 580.95.05-0ubuntu1\nArchitecture: amd64\n"
+	"Filename: ./c.deb\nSize: 1\nDescription: test\n\n"
+	"Package: nvidia-prebuilt-580\nVersion: 580.95.05-0ubuntu1\nArchitecture: amd64\n"
+	"Provides: nvidia-kernel-580\nFilename: ./d.deb\nSize: 1\nDescription: test\n\n"
+	"Package: nvidia-broken\nVersion: 1\nArchitecture: amd64\nDepends: no-such-package\n"
+	"Filename: ./e.deb\nSize: 1\nDescription: test\n\n"
+	"Package: libc6\nVersion: 2.36-9\nArchitecture: amd64\nFilename: ./f.deb\nSize: 1\nDescription: test\n";
+
+static const char status_ok[] =
+	"Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: amd64\nDescription: x\n";
+
+static int apt_update(void)
+{
+	_cleanup_free_ char *dir = xasprintf("Dir=%s/", root);
+	_cleanup_free_ char *status = xasprintf("Dir::State::status=%s/var/lib/dpkg/status", root);
+	const char *const argv[] = { "apt-get", "-qq", "-o", dir, "-o", status, "-o", "Debug::NoLocking=1",
+				     "-o", "APT::Sandbox::User=root", "update", NULL };
+	struct run_result rr;
+	int r = run_command(argv, NULL, 60000, &rr);
+
+	if (r == 0) {
+		r = rr.exit_status == 0 ? 0 : -EIO;
+		if (r)
+			printf("# apt-get update: %s\n", rr.err.buf);
+		run_result_release(&rr);
+	}
+	return r;
+}
+
+int main(void)
+{
+	struct apt_cache *c = NULL;
+	char *err = NULL, *inst = NULL, *cand = NULL, *field = NULL, **list = NULL;
+	const char *want[] = { "nvidia-driver-580", NULL };
+	const char *broken[] = { "nvidia-broken", NULL };
+	const char *unknown[] = { "nvidia-driver-999", NULL };
+	_cleanup_free_ char *repo = NULL, *sources = NULL;
+
+	if (!mkdtemp(root))
+		return done_testing();
+	repo = xasprintf("%s/repo", root);
+	sources = xasprintf("deb [trusted=yes] file:%s ./\n", repo);
+	put("/etc/apt/sources.list", sources);
+	put("/repo/Packages", packages);
+	put("/var/lib/dpkg/status", status_ok);
+	put("/var/lib/apt/lists/partial/.keep", "");
+	if (apt_update() < 0) {
+		printf("1..0 # SKIP apt-get update cannot read a file: repository here\n");
+		return 0;
+	}
+	ok(apt_cache_open(root, &c, &err) == 0, "the cache of a private apt tree opens%s%s", err ? ": " : "",
+	   err ? err : "");
+	if (!c)
+		return done_testing();
+	ok(apt_versions(c, "nvidia-driver-580", &inst, &cand) == 0 && !inst && cand &&
+	   streq(cand, "580.95.05-0ubuntu1"), "candidate version, nothing installed");
+	free(cand);
+	ok(apt_versions(c, "libc6", &inst, &cand) == 0 && inst && streq(inst, "2.36-9"), "installed version");
+	free(inst);
+	free(cand);
+	is_int(apt_versions(c, "no-such-package", &inst, &cand), -ENOENT, "an unknown package is -ENOENT");
+	ok(apt_candidate_field(c, "nvidia-driver-580", "Modaliases", &field) == 0 &&
+	   strstr(field, "d00002204sv"), "the Modaliases field of the candidate");
+	free(field);
+	is_int(apt_candidate_field(c, "nvidia-driver-580-open", "Modaliases", &field), -ENODATA,
+	       "a record without the field is -ENODATA");
+	is_int(apt_packages_with_prefix(c, "nvidia-driver-", &list), 2, "two nvidia-driver-* packages");
+	ok(list && streq(list[0], "nvidia-driver-580") && streq(list[1], "nvidia-driver-580-open") && !list[2],
+	   "listed sorted");
+	apt_free_list(list);
+	is_int(apt_install_closure(c, want, &list, &err), 3, "closure: the driver, its common package, a provider");
+	ok(list && streq(list[0], "nvidia-driver-580") && streq(list[1], "nvidia-kernel-common-580") &&
+	   streq(list[2], "nvidia-prebuilt-580"),
+	   "installed libc6 is left out; the virtual alternative resolves to its provider");
+	apt_free_list(list);
+	is_int(apt_install_closure(c, broken, &list, &err), -ENOENT, "an unsatisfiable dependency is -ENOENT");
+	ok(err && strstr(err, "no-such-package"), "and names it");
+	free(err);
+	err = NULL;
+	is_int(apt_install_closure(c, unknown, &list, &err), -ENOENT, "an unknown package is -ENOENT");
+	free(err);
+	is_int(apt_dpkg_interrupted(c), 0, "dpkg is not interrupted");
+	put("/var/lib/dpkg/updates/0001", "Package: libc6\n");
+	is_int(apt_dpkg_interrupted(c), 1, "a pending updates/ entry means dpkg was interrupted");
+	apt_cache_close(c);
+
+	{
+		const char *const rm[] = { "rm", "-rf", root, NULL };
+		struct run_result rr;
+
+		if (run_command(rm, NULL, 10000, &rr) == 0)
+			run_result_release(&rr);
+	}
+	return done_testing();
+}
