@@ -42,14 +42,6 @@ static void add_change(struct plan_step *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool target_exists(const char *abs_path)
-{
-	_cleanup_free_ char *p = sysroot_path(abs_path);
-	struct stat st;
-
-	return stat(p, &st) == 0;
-}
-
 int cuda_installed_version(const char *toolkit_dir, char **ret)
 {
 	_cleanup_free_ char *rel = xasprintf("%s/version.json", toolkit_dir);
@@ -182,7 +174,7 @@ static void python_steps(struct plan *p, const struct plan_input *in)
 	struct plan_step *s;
 
 	s = add_step(p, "miniconda", "install Miniconda for %s", u->name);
-	if (target_exists(conda_bin)) {
+	if (sysroot_exists(conda_bin)) {
 		s->done = true;
 		s->status = xasprintf("%s exists", conda_bin);
 	} else {

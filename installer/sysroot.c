@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <assert.h>
 
 #include "sysroot.h"
@@ -33,4 +35,12 @@ char *sysroot_path(const char *abs_path)
 {
 	assert(abs_path && abs_path[0] == '/');
 	return xasprintf("%s%s", sysroot_get(), abs_path);
+}
+
+bool sysroot_exists(const char *abs_path)
+{
+	_cleanup_free_ char *p = sysroot_path(abs_path);
+	struct stat st;
+
+	return stat(p, &st) == 0;
 }

@@ -6,6 +6,8 @@
 #ifndef GS_SYSROOT_H
 #define GS_SYSROOT_H
 
+#include <stdbool.h>
+
 /* Set the root; NULL or "/" means the running system.  The string is
  * copied; a trailing slash is dropped. */
 void sysroot_set(const char *root);
@@ -14,5 +16,7 @@ const char *sysroot_get(void);
 /* Returns a newly allocated path: the root followed by abs_path, which must
  * be absolute. */
 char *sysroot_path(const char *abs_path);
+/* Whether abs_path exists on the target (stat follows symlinks). */
+bool sysroot_exists(const char *abs_path);
 
 #endif
