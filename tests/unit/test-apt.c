@@ -13,22 +13,10 @@
 #include "fileio.h"
 #include "run.h"
 #include "tap.h"
+#include "testroot.h"
 #include "util.h"
 
 static char root[] = "/tmp/gs-apt-XXXXXX";
-
-static void put(const char *rel, const char *text)
-{
-	_cleanup_free_ char *path = xasprintf("%s%s", root, rel);
-	char *slash = path + strlen(root);
-
-	while ((slash = strchr(slash + 1, '/'))) {
-		*slash = '\0';
-		mkdir(path, 0755);
-		*slash = '/';
-	}
-	write_file_atomic(path, text, strlen(text), 0644);
-}
 
 static const char packages[] =
 	"Package: nvidia-driver-580\nVersion: 580.95.05-0ubuntu1\nArchitecture: amd64\n"
@@ -79,10 +67,10 @@ int main(void)
 		return done_testing();
 	repo = xasprintf("%s/repo", root);
 	sources = xasprintf("deb [trusted=yes] file:%s ./\n", repo);
-	put("/etc/apt/sources.list", sources);
-	put("/repo/Packages", packages);
-	put("/var/lib/dpkg/status", status_ok);
-	put("/var/lib/apt/lists/partial/.keep", "");
+	testroot_puts(root, "/etc/apt/sources.list", sources);
+	testroot_puts(root, "/repo/Packages", packages);
+	testroot_puts(root, "/var/lib/dpkg/status", status_ok);
+	testroot_puts(root, "/var/lib/apt/lists/partial/.keep", "");
 	if (apt_update() < 0) {
 		printf("1..0 # SKIP apt-get update cannot read a file: repository here\n");
 		return 0;
@@ -119,16 +107,10 @@ int main(void)
 	is_int(apt_install_closure(c, unknown, &list, &err), -ENOENT, "an unknown package is -ENOENT");
 	free(err);
 	is_int(apt_dpkg_interrupted(c), 0, "dpkg is not interrupted");
-	put("/var/lib/dpkg/updates/0001", "Package: libc6\n");
+	testroot_puts(root, "/var/lib/dpkg/updates/0001", "Package: libc6\n");
 	is_int(apt_dpkg_interrupted(c), 1, "a pending updates/ entry means dpkg was interrupted");
 	apt_cache_close(c);
 
-	{
-		const char *const rm[] = { "rm", "-rf", root, NULL };
-		struct run_result rr;
-
-		if (run_command(rm, NULL, 10000, &rr) == 0)
-			run_result_release(&rr);
-	}
+	testroot_remove(root);
 	return done_testing();
 }

@@ -11,6 +11,7 @@
 #include "run.h"
 #include "sysroot.h"
 #include "tap.h"
+#include "testroot.h"
 #include "util.h"
 
 static char root[] = "/tmp/gs-lock-XXXXXX";
@@ -39,21 +40,14 @@ int main(void)
 	pid_t pid = 0, child;
 	int ready[2];
 	char c;
-	_cleanup_free_ char *dir = NULL, *lock = NULL;
+	_cleanup_free_ char *lock = NULL;
 
 	if (!mkdtemp(root) || pipe(ready) < 0)
 		return done_testing();
 	sysroot_set(root);
 	is_int(dpkg_lock_held(&path, &pid), 0, "no lock files: nothing held");
-	dir = xasprintf("%s/var/lib/dpkg", root);
-	for (char *slash = dir + strlen(root); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(dir, 0755);
-		*slash = '/';
-	}
-	mkdir(dir, 0755);
-	lock = xasprintf("%s/lock-frontend", dir);
-	close(open(lock, O_CREAT | O_WRONLY, 0640));
+	testroot_puts(root, "/var/lib/dpkg/lock-frontend", "");
+	lock = xasprintf("%s/var/lib/dpkg/lock-frontend", root);
 	is_int(dpkg_lock_held(&path, &pid), 0, "a lock file nobody holds: nothing held");
 
 	child = hold_lock(lock, ready);
@@ -64,12 +58,6 @@ int main(void)
 	kill(child, SIGTERM);
 	waitpid(child, NULL, 0);
 	is_int(dpkg_lock_wait(300, &path, &pid), 0, "once the holder is gone the wait returns 0");
-	{
-		const char *const rm[] = { "rm", "-rf", root, NULL };
-		struct run_result rr;
-
-		if (run_command(rm, NULL, 10000, &rr) == 0)
-			run_result_release(&rr);
-	}
+	testroot_remove(root);
 	return done_testing();
 }
