@@ -213,11 +213,11 @@ static void describe_offer(const struct ctx *c, struct strbuf *sb)
 	size_t n = 0;
 
 	strbuf_addf(sb, "%s offers driver branches ", d ? d : "the compatibility data");
-	for (size_t i = 0; i < (d ? c->db->ndrivers : c->db->nbranches); i++) {
-		unsigned b = d ? c->db->drivers[i].branch : c->db->branches[i].branch;
+	for (size_t i = 0; i < c->db->nbranches; i++) {
+		unsigned b = c->db->branches[i].branch;
 
-		if (d && (!streq(c->db->drivers[i].distro, d) ||
-			  (i > 0 && streq(c->db->drivers[i - 1].distro, d) && c->db->drivers[i - 1].branch == b)))
+		if (d && !compat_find_driver_package(c->db, d, b, FLAVOUR_OPEN) &&
+		    !compat_find_driver_package(c->db, d, b, FLAVOUR_PROPRIETARY))
 			continue;
 		strbuf_addf(sb, "%s%u", n++ ? ", " : "", b);
 	}
@@ -786,19 +786,37 @@ static void explain_fixes(const struct compat_db *db, const struct resolve_reque
 		oldest_release_fix(db, &alt, res);
 		try_fix(db, &alt, res, "without the %s version", framework_title(req->framework));
 	}
-	if ((alt = *req, alt.cuda = NULL, req->cuda))
+	if (req->cuda) {
+		alt = *req;
+		alt.cuda = NULL;
 		try_fix(db, &alt, res, "without --cuda %s", req->cuda);
-	if ((alt = *req, alt.driver_branch = 0, req->driver_branch))
+	}
+	if (req->driver_branch) {
+		alt = *req;
+		alt.driver_branch = 0;
 		try_fix(db, &alt, res, "without --driver %u", req->driver_branch);
-	if ((alt = *req, alt.cudnn = NULL, req->cudnn))
+	}
+	if (req->cudnn) {
+		alt = *req;
+		alt.cudnn = NULL;
 		try_fix(db, &alt, res, "without --cudnn %s", req->cudnn);
-	if ((alt = *req, alt.python = NULL, req->python))
+	}
+	if (req->python) {
+		alt = *req;
+		alt.python = NULL;
 		try_fix(db, &alt, res, "without --python %s", req->python);
-	if ((alt = *req, alt.distro = NULL, req->distro))
+	}
+	if (req->distro) {
+		alt = *req;
+		alt.distro = NULL;
 		try_fix(db, &alt, res, "with a driver branch %s does not package (NVIDIA's own repository)",
 			req->distro);
-	if ((alt = *req, alt.framework = FW_NONE, req->framework != FW_NONE && !req->framework_version))
+	}
+	if (req->framework != FW_NONE && !req->framework_version) {
+		alt = *req;
+		alt.framework = FW_NONE;
 		try_fix(db, &alt, res, "with --framework none");
+	}
 	if (req->ngpus > 1) {
 		_cleanup_free_ struct resolve_gpu *gpus = xcalloc(req->ngpus, sizeof(*gpus));
 
