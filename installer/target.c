@@ -1,0 +1,172 @@
+/*
+ * target.c - read the machine once for the commands that plan for it
+ * (plan, driver): which NVIDIA GPUs to serve, the distribution, the driver
+ * now loaded.
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include "exit-codes.h"
+#include "log.h"
+#include "sysroot.h"
+#include "target.h"
+#include "util.h"
+
+static bool addr_matches(const char *arg, const char *full)
+{
+	/* "0000:01:00.0" or the short "01:00.0" */
+	return streq(arg, full) || (startswith(full, "0000:") && streq(arg, full + 5));
+}
+
+static void format_addr(const struct pci_gpu *g, char addr[16])
+{
+	snprintf(addr, 16, "%04x:%02x:%02x.%x", g->domain & 0xffff, g->bus & 0xff, g->dev & 0x1f,
+		 g->func & 0x7);
+}
+
+static int select_gpus(struct target *t)
+{
+	const struct pci_scan *s = &t->rep.pci;
+
+	for (size_t i = 0; i < gs_opts.ngpu_only; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < s->ngpus && !found; j++) {
+			char addr[16];
+
+			format_addr(&s->gpus[j], addr);
+			found = s->gpus[j].vendor_id == PCI_VENDOR_NVIDIA && addr_matches(gs_opts.gpu_only[i], addr);
+		}
+		if (!found) {
+			log_error("--gpu-only %s: no NVIDIA GPU at that address; 'gpu-setup detect' lists them",
+				  gs_opts.gpu_only[i]);
+			return EXIT_USAGE;
+		}
+	}
+	for (size_t j = 0; j < s->ngpus && t->ngpus < GS_MAX_GPU_ARGS; j++) {
+		const struct pci_gpu *g = &s->gpus[j];
+		char *addr = t->addrs[t->ngpus];
+		bool take = gs_opts.ngpu_only == 0;
+
+		if (g->vendor_id != PCI_VENDOR_NVIDIA)
+			continue;
+		format_addr(g, addr);
+		for (size_t i = 0; i < gs_opts.ngpu_only; i++)
+			take |= addr_matches(gs_opts.gpu_only[i], addr);
+		if (!take)
+			continue;
+		{
+			/* Via a local buffer: gcc cannot tell the two arrays
+			 * in t apart (-Wrestrict). */
+			char label[sizeof(t->labels[0])];
+
+			snprintf(label, sizeof(label), "%s at %s", g->name ? g->name : "NVIDIA GPU", addr);
+			memcpy(t->labels[t->ngpus], label, sizeof(label));
+		}
+		t->gpus[t->ngpus] = (struct resolve_gpu){
+			.label = t->labels[t->ngpus], .addr = addr, .device_id = g->device_id,
+			.arch = g->has_info ? g->info.arch : NULL, .cc = g->has_info ? g->info.cc : 0,
+		};
+		t->pci[t->ngpus] = g;
+		t->ngpus++;
+	}
+	return EXIT_OK;
+}
+
+static int read_system(struct target *t)
+{
+	int r = os_release_read(&t->os);
+
+	if (r < 0) {
+		log_error("cannot tell the distribution: %s/etc/os-release: %s", sysroot_get(),
+			  r == -EINVAL ? "no ID or VERSION_ID line" : strerror(-r));
+		return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
+	}
+	t->distro = compat_find_distro(t->db, t->os.distro);
+	if (!t->distro) {
+		_cleanup_strbuf_ struct strbuf list = STRBUF_INIT;
+
+		strbuf_init(&list);
+		for (size_t i = 0; i < t->db->ndistros; i++)
+			strbuf_addf(&list, "%s%s", i ? ", " : "", t->db->distros[i].id);
+		log_error("%s (%s) is not a distribution gpu-setup supports: %s",
+			  t->os.pretty_name ? t->os.pretty_name : t->os.distro, t->os.distro, list.buf);
+		return EXIT_FAILED;
+	}
+	r = installed_driver_read(&t->installed, &t->installed_flavour);
+	if (r < 0 && r != -ENOENT)
+		log_warning("cannot read the loaded NVIDIA driver's version (%s): planning as if none were installed",
+			    strerror(-r));
+	return EXIT_OK;
+}
+
+int target_load(struct target *t)
+{
+	int code;
+
+	*t = (struct target){ 0 };
+	code = gs_detect_or_exit_code(&t->rep);
+	if (code)
+		return code;
+	t->have_rep = true;
+	if (!t->rep.pci.nvidia_count) {
+		log_error("no NVIDIA GPU found: there is nothing to do ('gpu-setup detect' shows what was seen)");
+		return EXIT_NO_NVIDIA;
+	}
+	t->db = gs_compat_load();
+	if (!t->db)
+		return EXIT_BAD_INPUT;
+	code = select_gpus(t);
+	if (code == EXIT_OK)
+		code = read_system(t);
+	return code;
+}
+
+void target_free(struct target *t)
+{
+	if (t->have_rep)
+		detect_report_free(&t->rep);
+	compat_db_free(t->db);
+	os_release_free(&t->os);
+	free(t->installed);
+	*t = (struct target){ 0 };
+}
+
+int target_request(const struct target *t, struct resolve_request *req)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+
+	*req = (struct resolve_request){
+		.gpus = t->gpus, .ngpus = t->ngpus, .distro = t->os.distro,
+		.installed_driver = t->installed, .installed_flavour = t->installed_flavour,
+	};
+	gs_resolve_constraints(req);
+	strbuf_init(&err);
+	if (resolve_check_request(t->db, req, &err) < 0) {
+		log_error("%s", err.buf);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+struct json_object *target_gpus_json(const struct target *t)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < t->ngpus; i++) {
+		const struct resolve_gpu *g = &t->gpus[i];
+		struct json_object *o = json_object_new_object();
+		char id[16], cc[24];
+
+		snprintf(id, sizeof(id), "10de:%04x", g->device_id);
+		snprintf(cc, sizeof(cc), "%u.%u", g->cc / 10, g->cc % 10);
+		json_object_object_add(o, "address", json_object_new_string(g->addr));
+		json_object_object_add(o, "id", json_object_new_string(id));
+		json_object_object_add(o, "label", json_object_new_string(g->label));
+		json_object_object_add(o, "arch", g->arch ? json_object_new_string(g->arch) : NULL);
+		json_object_object_add(o, "compute_capability", g->arch ? json_object_new_string(cc) : NULL);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
