@@ -172,6 +172,20 @@ static bool in_bounds(const struct ctx *c, unsigned b)
 	       (!c->req->driver_branch || b == c->req->driver_branch);
 }
 
+/* The package that installs branch b in flavour f on the distribution:
+ * what apt offers when the caller read it (req->offer), else the table. */
+static const struct distro_driver *offered_package(const struct ctx *c, unsigned b, enum driver_flavour f)
+{
+	const struct resolve_request *req = c->req;
+
+	if (!req->offer)
+		return compat_find_driver_package(c->db, req->distro, b, f);
+	for (size_t i = 0; i < req->noffer; i++)
+		if (req->offer[i].branch == b && req->offer[i].flavour == f)
+			return &req->offer[i];
+	return NULL;
+}
+
 /* Whether branch b can be installed in a flavour the GPUs accept. */
 static bool branch_offers_flavour(const struct ctx *c, unsigned b)
 {
@@ -179,8 +193,8 @@ static bool branch_offers_flavour(const struct ctx *c, unsigned b)
 	const struct branch_info *bi = compat_find_branch(c->db, b);
 
 	if (d) {
-		bool open = compat_find_driver_package(c->db, d, b, FLAVOUR_OPEN) != NULL;
-		bool prop = compat_find_driver_package(c->db, d, b, FLAVOUR_PROPRIETARY) != NULL;
+		bool open = offered_package(c, b, FLAVOUR_OPEN) != NULL;
+		bool prop = offered_package(c, b, FLAVOUR_PROPRIETARY) != NULL;
 
 		return c->open_gpu ? open : c->prop_gpu ? prop : open || prop;
 	}
@@ -212,12 +226,12 @@ static void describe_offer(const struct ctx *c, struct strbuf *sb)
 	const char *d = c->req->distro;
 	size_t n = 0;
 
-	strbuf_addf(sb, "%s offers driver branches ", d ? d : "the compatibility data");
+	strbuf_addf(sb, "%s offers driver branches ", !d ? "the compatibility data" : c->req->offer ? "apt" : d);
 	for (size_t i = 0; i < c->db->nbranches; i++) {
 		unsigned b = c->db->branches[i].branch;
 
-		if (d && !compat_find_driver_package(c->db, d, b, FLAVOUR_OPEN) &&
-		    !compat_find_driver_package(c->db, d, b, FLAVOUR_PROPRIETARY))
+		if (d && !offered_package(c, b, FLAVOUR_OPEN) &&
+		    !offered_package(c, b, FLAVOUR_PROPRIETARY))
 			continue;
 		strbuf_addf(sb, "%s%u", n++ ? ", " : "", b);
 	}
@@ -489,9 +503,9 @@ static void decide_flavour(struct ctx *c)
 	struct resolve_result *r = c->res;
 	const char *d = c->req->distro;
 	const struct branch_info *bi = compat_find_branch(c->db, r->branch);
-	bool open_pkg = d ? compat_find_driver_package(c->db, d, r->branch, FLAVOUR_OPEN) != NULL
+	bool open_pkg = d ? offered_package(c, r->branch, FLAVOUR_OPEN) != NULL
 			  : bi && bi->open != BRANCH_OPEN_NONE;
-	bool prop_pkg = d ? compat_find_driver_package(c->db, d, r->branch, FLAVOUR_PROPRIETARY) != NULL : true;
+	bool prop_pkg = d ? offered_package(c, r->branch, FLAVOUR_PROPRIETARY) != NULL : true;
 
 	if (r->keep_installed) {
 		r->flavour = c->req->installed_flavour;
@@ -523,7 +537,7 @@ static void decide_flavour(struct ctx *c)
 			    r->branch);
 	}
 	if (d && !r->keep_installed)
-		r->package = compat_find_driver_package(c->db, d, r->branch, r->flavour);
+		r->package = offered_package(c, r->branch, r->flavour);
 }
 
 static void decide_toolkit(struct ctx *c)

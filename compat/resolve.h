@@ -34,6 +34,10 @@ struct resolve_request {
 	unsigned driver_branch;
 	const char *cudnn;               /* "9" or "8.9" or full */
 	const char *python;              /* "3.11" */
+	/* What the machine's apt really offers for the distribution, read by
+	 * the caller; NULL: the distro-drivers table decides. */
+	const struct distro_driver *offer;
+	size_t noffer;
 };
 
 struct resolve_note {

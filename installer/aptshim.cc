@@ -287,6 +287,47 @@ extern "C" int apt_install_closure(struct apt_cache *c, const char *const *pkgs,
 	}
 }
 
+static bool held(pkgCache::PkgIterator p)
+{
+	return p->SelectedState == pkgCache::State::Hold;
+}
+
+extern "C" int apt_held_blockers(struct apt_cache *c, const char *const *closure, char ***ret)
+{
+	try {
+		std::set<std::string> blockers;
+
+		for (const char *const *n = closure; *n; n++) {
+			pkgCache::PkgIterator p = find_pkg(c, *n);
+			if (p.end())
+				continue;
+			pkgCache::VerIterator cand = c->policy->GetCandidateVer(p);
+			if (cand.end())
+				continue;
+			if (held(p) && !p.CurrentVer().end() && p.CurrentVer() != cand)
+				blockers.insert(p.Name());
+			for (pkgCache::DepIterator d = cand.DependsList(); !d.end(); ++d) {
+				if (d->Type != pkgCache::Dep::Conflicts && d->Type != pkgCache::Dep::DpkgBreaks)
+					continue;
+				std::unique_ptr<pkgCache::Version *[]> targets(d.AllTargets());
+				for (pkgCache::Version **v = targets.get(); *v; v++) {
+					pkgCache::VerIterator vi(*c->cache, *v);
+					pkgCache::PkgIterator tp = vi.ParentPkg();
+
+					/* A package never conflicts with itself
+					 * through what it provides. */
+					if (tp->ID != p->ID && tp.CurrentVer() == vi && held(tp))
+						blockers.insert(tp.Name());
+				}
+			}
+		}
+		*ret = to_list(blockers);
+		return static_cast<int>(blockers.size());
+	} catch (...) {
+		return -EIO;
+	}
+}
+
 extern "C" int apt_dpkg_interrupted(struct apt_cache *c)
 {
 	try {

@@ -43,6 +43,13 @@ int apt_packages_with_prefix(struct apt_cache *c, const char *prefix, char ***re
  * candidate (*ret_err names it). */
 int apt_install_closure(struct apt_cache *c, const char *const *pkgs, char ***ret, char **ret_err);
 
+/* Packages on hold (apt-mark hold, dpkg selection "hold") that stand in
+ * the way of installing the packages in closure (what apt_install_closure
+ * returned): held members of it that would change version, and installed
+ * held packages that a candidate in it conflicts with or breaks.  Sorted,
+ * NULL-terminated (free with apt_free_list); returns the count. */
+int apt_held_blockers(struct apt_cache *c, const char *const *closure, char ***ret);
+
 /* dpkg was interrupted (packages half-configured or half-installed, or
  * updates/ pending): 1, else 0. */
 int apt_dpkg_interrupted(struct apt_cache *c);

@@ -22,6 +22,7 @@ static const char packages[] =
 	"Package: nvidia-driver-580\nVersion: 580.95.05-0ubuntu1\nArchitecture: amd64\n"
 	"Depends: nvidia-kernel-common-580 (>= 580), libc6, nvidia-dkms-580 | nvidia-kernel-580\n"
 	"Modaliases: nvidia(pci:v000010DEd00002204sv*sd*bc03sc*i*)\nSection: restricted/libs\n"
+	"Breaks: nvidia-driver-535\n"
 	"Filename: ./a.deb\nSize: 1\nDescription: test\n\n"
 	"Package: nvidia-driver-580-open\nVersion: 580.95.05-0ubuntu1\nArchitecture: amd64\n"
 	"Depends: nvidia-kernel-common-580\nFilename: ./b.deb\nSize: 1\nDescription: test\n\n"
@@ -31,10 +32,14 @@ static const char packages[] =
 	"Provides: nvidia-kernel-580\nFilename: ./d.deb\nSize: 1\nDescription: test\n\n"
 	"Package: nvidia-broken\nVersion: 1\nArchitecture: amd64\nDepends: no-such-package\n"
 	"Filename: ./e.deb\nSize: 1\nDescription: test\n\n"
+	"Package: nvidia-driver-535\nVersion: 535.2\nArchitecture: amd64\nFilename: ./g.deb\nSize: 1\n"
+	"Description: test\n\n"
 	"Package: libc6\nVersion: 2.36-9\nArchitecture: amd64\nFilename: ./f.deb\nSize: 1\nDescription: test\n";
 
 static const char status_ok[] =
-	"Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: amd64\nDescription: x\n";
+	"Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: amd64\nDescription: x\n\n"
+	"Package: nvidia-driver-535\nStatus: hold ok installed\nVersion: 535.1\nArchitecture: amd64\n"
+	"Description: x\n";
 
 static int apt_update(void)
 {
@@ -91,9 +96,9 @@ int main(void)
 	free(field);
 	is_int(apt_candidate_field(c, "nvidia-driver-580-open", "Modaliases", &field), -ENODATA,
 	       "a record without the field is -ENODATA");
-	is_int(apt_packages_with_prefix(c, "nvidia-driver-", &list), 2, "two nvidia-driver-* packages");
-	ok(list && streq(list[0], "nvidia-driver-580") && streq(list[1], "nvidia-driver-580-open") && !list[2],
-	   "listed sorted");
+	is_int(apt_packages_with_prefix(c, "nvidia-driver-", &list), 3, "three nvidia-driver-* packages");
+	ok(list && streq(list[0], "nvidia-driver-535") && streq(list[1], "nvidia-driver-580") &&
+	   streq(list[2], "nvidia-driver-580-open") && !list[3], "listed sorted");
 	apt_free_list(list);
 	is_int(apt_install_closure(c, want, &list, &err), 3, "closure: the driver, its common package, a provider");
 	ok(list && streq(list[0], "nvidia-driver-580") && streq(list[1], "nvidia-kernel-common-580") &&
@@ -106,6 +111,19 @@ int main(void)
 	err = NULL;
 	is_int(apt_install_closure(c, unknown, &list, &err), -ENOENT, "an unknown package is -ENOENT");
 	free(err);
+	{
+		const char *breaks_held[] = { "nvidia-driver-580", "nvidia-kernel-common-580", NULL };
+		const char *upgrades_held[] = { "nvidia-driver-535", NULL };
+		const char *free_to_go[] = { "nvidia-driver-580-open", "nvidia-kernel-common-580", NULL };
+
+		is_int(apt_held_blockers(c, breaks_held, &list), 1, "a candidate that breaks a held package is blocked");
+		ok(list && streq(list[0], "nvidia-driver-535"), "by the held package");
+		apt_free_list(list);
+		is_int(apt_held_blockers(c, upgrades_held, &list), 1, "a held package that would change version blocks");
+		apt_free_list(list);
+		is_int(apt_held_blockers(c, free_to_go, &list), 0, "nothing held in the way");
+		apt_free_list(list);
+	}
 	is_int(apt_dpkg_interrupted(c), 0, "dpkg is not interrupted");
 	testroot_puts(root, "/var/lib/dpkg/updates/0001", "Package: libc6\n");
 	is_int(apt_dpkg_interrupted(c), 1, "a pending updates/ entry means dpkg was interrupted");
