@@ -235,6 +235,8 @@ static void describe_offer(const struct ctx *c, struct strbuf *sb)
 			continue;
 		strbuf_addf(sb, "%s%u", n++ ? ", " : "", b);
 	}
+	if (!n)
+		strbuf_adds(sb, "none");
 }
 
 /* Branches on offer, newest first; the installed driver goes before the
@@ -484,9 +486,13 @@ static void decide_branch(struct ctx *c)
 	if (req->driver_branch)
 		WHY(c, "driver", "branch %u, as --driver asks; it meets CUDA %s's minimum %s%s", k->branch,
 		    t->version, t->min_driver, bounds.buf);
+	else if (req->distro)
+		WHY(c, "driver", "branch %u: the newest branch %s%s that meets CUDA %s's minimum %s%s", k->branch,
+		    req->offer ? "apt offers" : req->distro, req->offer ? "" : " packages", t->version,
+		    t->min_driver, bounds.buf);
 	else
-		WHY(c, "driver", "branch %u: the newest %s branch that meets CUDA %s's minimum %s%s", k->branch,
-		    req->distro ? req->distro : "known", t->version, t->min_driver, bounds.buf);
+		WHY(c, "driver", "branch %u: the newest known branch that meets CUDA %s's minimum %s%s", k->branch,
+		    t->version, t->min_driver, bounds.buf);
 	if (!req->installed_driver)
 		return;
 	if (!installed_is_candidate(c))

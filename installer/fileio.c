@@ -107,3 +107,26 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 		(void)fsync(dirfd);
 	return 0;
 }
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *copy = xstrdup(path);
+	struct stat st;
+
+	for (char *p = copy + 1; ; p++) {
+		bool last = *p == '\0';
+
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return -errno;
+		if (stat(copy, &st) < 0)
+			return -errno;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+		if (last)
+			return 0;
+		*p = '/';
+	}
+}

@@ -18,4 +18,8 @@ int read_one_line(const char *path, char **ret_line);
  * file, if any, is untouched and no temporary file is left behind. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* Create a directory and its missing parents (mode for the new ones);
+ * 0 when it exists already. */
+int mkdir_p(const char *path, mode_t mode);
+
 #endif

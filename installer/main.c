@@ -25,6 +25,7 @@ struct gs_options gs_opts;
 enum command_flags {
 	NEEDS_ROOT = 1 << 0, /* changes the system: root unless --dry-run or --root DIR */
 	TAKES_LOCK = 1 << 1, /* holds /run/gpu-setup.lock while it runs */
+	LIST_ONLY_READS = 1 << 2, /* with --list it only reads: no root, no lock */
 };
 
 struct command {
@@ -46,6 +47,8 @@ static const struct command commands[] = {
 	  "show the versions gpu-setup would choose for this machine and the steps install would take" },
 	{ "compat", cmd_compat, 0, 0, "",
 	  "answer compatibility questions (which driver, CUDA, cuDNN, framework build fit) without touching the machine" },
+	{ "driver", cmd_driver, NEEDS_ROOT | TAKES_LOCK | LIST_ONLY_READS, 0, "",
+	  "install the NVIDIA driver package that fits the GPUs (with --list: show every candidate and why)" },
 	{ "help", cmd_help, 0, 1, "[COMMAND]", "show this help, or the help of one command" },
 };
 
@@ -54,7 +57,7 @@ static const struct command commands[] = {
 enum {
 	OPT_ROOT = 0x100, OPT_JSON, OPT_DRY_RUN, OPT_LOG, OPT_PCI_DUMP, OPT_SYSFS, OPT_COMPAT_DIR,
 	OPT_PSU_WATTS, OPT_FRAMEWORK, OPT_CUDA, OPT_DRIVER, OPT_CUDNN, OPT_PYTHON, OPT_GPU_ONLY, OPT_GPU,
-	OPT_DISTRO, OPT_INSTALLED_DRIVER, OPT_EXPLAIN, OPT_CHECK,
+	OPT_DISTRO, OPT_INSTALLED_DRIVER, OPT_EXPLAIN, OPT_CHECK, OPT_LIST, OPT_SERVER, OPT_LOCK_WAIT,
 };
 
 struct option_help {
@@ -85,17 +88,17 @@ static const struct option_help option_table[] = {
 	  "read compatibility tables from DIR" },
 	{ { "psu-watts", required_argument, NULL, OPT_PSU_WATTS }, 0, "N", "detect install",
 	  "say whether a power supply of N watts is enough" },
-	{ { "framework", required_argument, NULL, OPT_FRAMEWORK }, 0, "NAME[=VER]", "compat plan",
+	{ { "framework", required_argument, NULL, OPT_FRAMEWORK }, 0, "NAME[=VER]", "compat plan driver",
 	  "pytorch (default), tensorflow or none, optionally a release (pytorch=2.7)" },
-	{ { "cuda", required_argument, NULL, OPT_CUDA }, 0, "X.Y", "compat plan",
+	{ { "cuda", required_argument, NULL, OPT_CUDA }, 0, "X.Y", "compat plan driver",
 	  "use this CUDA toolkit release (12.8 or 12.8.1)" },
-	{ { "driver", required_argument, NULL, OPT_DRIVER }, 0, "BRANCH", "compat plan",
+	{ { "driver", required_argument, NULL, OPT_DRIVER }, 0, "BRANCH", "compat plan driver",
 	  "use this NVIDIA driver branch (580)" },
-	{ { "cudnn", required_argument, NULL, OPT_CUDNN }, 0, "VER", "compat plan",
+	{ { "cudnn", required_argument, NULL, OPT_CUDNN }, 0, "VER", "compat plan driver",
 	  "use this cuDNN release (9, 8.9 or 8.9.7.29)" },
-	{ { "python", required_argument, NULL, OPT_PYTHON }, 0, "X.Y", "compat plan",
+	{ { "python", required_argument, NULL, OPT_PYTHON }, 0, "X.Y", "compat plan driver",
 	  "use this Python version for the framework environment" },
-	{ { "gpu-only", required_argument, NULL, OPT_GPU_ONLY }, 0, "ADDR", "plan",
+	{ { "gpu-only", required_argument, NULL, OPT_GPU_ONLY }, 0, "ADDR", "plan driver",
 	  "serve only the GPU at this PCI address (repeat for more)" },
 	{ { "gpu", required_argument, NULL, OPT_GPU }, 0, "10de:XXXX", "compat",
 	  "answer for this GPU (repeat for a machine with several)" },
@@ -107,6 +110,12 @@ static const struct option_help option_table[] = {
 	  "give the reason for every choice" },
 	{ { "check", no_argument, NULL, OPT_CHECK }, 0, NULL, "compat",
 	  "validate the compatibility tables and report the first problem" },
+	{ { "list", no_argument, NULL, OPT_LIST }, 0, NULL, "driver",
+	  "list the candidate packages and why each was or was not chosen; change nothing" },
+	{ { "server", no_argument, NULL, OPT_SERVER }, 0, NULL, "driver",
+	  "use Ubuntu's -server driver packages (the default for datacenter cards)" },
+	{ { "lock-wait", required_argument, NULL, OPT_LOCK_WAIT }, 0, "SECONDS", "driver",
+	  "wait this long for a running apt or dpkg to finish (default 120)" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, NULL, "show help and exit" },
 	{ { "version", no_argument, NULL, 'V' }, 'V', NULL, NULL, "show the version and exit" },
 };
@@ -171,6 +180,8 @@ static void print_command_help(const struct command *c)
 		puts("Needs root (sudo) unless --dry-run or --root DIR is given.");
 	if (c->flags & TAKES_LOCK)
 		printf("Holds the lock %s while it runs.\n", GS_LOCK_PATH);
+	if (c->flags & LIST_ONLY_READS)
+		puts("With --list it only reads: no root and no lock needed.");
 	puts("\nOptions for this command:");
 	for (size_t i = 0; i < ELEMENTSOF(option_table); i++) {
 		const char *cmds = option_table[i].commands;
@@ -295,6 +306,19 @@ static int parse_watts(const char *s, unsigned *ret)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || end == s || *end || s[0] == '-' || v == 0 || v > 100000)
+		return -EINVAL;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+static int parse_seconds(const char *s, unsigned *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v > 86400)
 		return -EINVAL;
 	*ret = (unsigned)v;
 	return 0;
@@ -439,6 +463,14 @@ static int parse_options(int argc, char **argv, int *ret_cmd_index, unsigned cha
 				return EXIT_USAGE;
 			break;
 		case OPT_EXPLAIN: gs_opts.explain = true; break;
+		case OPT_LIST: gs_opts.list = true; break;
+		case OPT_SERVER: gs_opts.server = true; break;
+		case OPT_LOCK_WAIT:
+			if (parse_seconds(optarg, &gs_opts.lock_wait_s) < 0) {
+				log_error("--lock-wait wants a whole number of seconds (0-86400), not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case OPT_CHECK: gs_opts.check = true; break;
 		case 'h': print_usage(stdout); return EXIT_OK;
 		case 'V': printf("gpu-setup %s\n", PACKAGE_VERSION); return EXIT_OK;
@@ -475,7 +507,7 @@ static int check_command(const struct command *c, int nargs, unsigned char *seen
 		log_error("--pci-dump and --sysfs both name where PCI devices come from: give one");
 		return EXIT_USAGE;
 	}
-	if (gs_opts.dry_run)
+	if (gs_opts.dry_run || ((c->flags & LIST_ONLY_READS) && gs_opts.list))
 		return EXIT_OK;
 	if ((c->flags & NEEDS_ROOT) && !sysroot_get()[0] && geteuid() != 0) {
 		log_error("'%s' changes the system and needs root: run 'sudo gpu-setup%s%s' (or add --dry-run to only look)",
@@ -515,6 +547,7 @@ int main(int argc, char **argv)
 	int cargc;
 
 	gs_opts.framework = FW_PYTORCH;
+	gs_opts.lock_wait_s = 120;
 	code = parse_options(argc, argv, &idx, seen);
 	if (code >= 0)
 		return code;

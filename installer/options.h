@@ -33,6 +33,9 @@ struct gs_options {
 	const char *distro;                /* --distro */
 	const char *installed_driver;      /* --installed-driver */
 	bool explain, check;               /* --explain, --check */
+	/* driver only. */
+	bool list, server;                 /* --list, --server */
+	unsigned lock_wait_s;              /* --lock-wait */
 };
 
 extern struct gs_options gs_opts;

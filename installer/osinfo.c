@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/utsname.h>
 
 #include "fileio.h"
 #include "osinfo.h"
@@ -115,5 +116,26 @@ int installed_driver_read(char **ret_version, enum driver_flavour *ret_flavour)
 	else
 		*ret_flavour = FLAVOUR_UNKNOWN;
 	*ret_version = xstrdup(strstrip(line));
+	return 0;
+}
+
+int kernel_release_read(char **ret)
+{
+	_cleanup_free_ char *path = sysroot_path("/proc/sys/kernel/osrelease");
+	char *line = NULL;
+	struct utsname u;
+	int r = read_one_line(path, &line);
+
+	if (r == 0 && *strstrip(line) && !strpbrk(strstrip(line), " /")) {
+		*ret = xstrdup(strstrip(line));
+		free(line);
+		return 0;
+	}
+	free(line);
+	if (sysroot_get()[0])
+		return r < 0 ? r : -EINVAL;
+	if (uname(&u) < 0)
+		return -errno;
+	*ret = xstrdup(u.release);
 	return 0;
 }

@@ -29,4 +29,9 @@ void os_release_free(struct os_release *r);
  * version file holds no version. */
 int installed_driver_read(char **ret_version, enum driver_flavour *ret_flavour);
 
+/* The running kernel's release ("6.1.0-18-amd64"): the target's
+ * /proc/sys/kernel/osrelease, which a test tree can hold as a plain file;
+ * uname() on the running system when that cannot be read. */
+int kernel_release_read(char **ret);
+
 #endif

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "run.h"
+#include "sysroot.h"
 #include "util.h"
 
 const char *const run_default_env[] = {
@@ -171,4 +172,24 @@ void run_result_release(struct run_result *res)
 {
 	strbuf_release(&res->out);
 	strbuf_release(&res->err);
+}
+
+int run_in_target(const char *const argv[], long timeout_ms, struct run_result *res)
+{
+	const char *root = sysroot_get();
+	size_t n = 0;
+	const char **full;
+	int r;
+
+	if (!root[0])
+		return run_command(argv, NULL, timeout_ms, res);
+	while (argv[n])
+		n++;
+	full = xcalloc(n + 3, sizeof(*full));
+	full[0] = "chroot";
+	full[1] = root;
+	memcpy(full + 2, argv, n * sizeof(*argv));
+	r = run_command(full, NULL, timeout_ms, res);
+	free(full);
+	return r;
 }

@@ -28,6 +28,10 @@ extern const char *const run_default_env[];
  * could not be started (-ENOENT: no such program). */
 int run_command(const char *const argv[], const char *const envp[], long timeout_ms,
 		struct run_result *res);
+/* run_command inside the target system: through chroot(8) when --root
+ * names one (that needs root), directly otherwise. */
+int run_in_target(const char *const argv[], long timeout_ms, struct run_result *res);
+
 void run_result_release(struct run_result *res);
 
 #endif

@@ -1,0 +1,411 @@
+/*
+ * cmd-driver.c - `gpu-setup driver`: choose the NVIDIA driver package for
+ * the GPUs from what apt offers, and install it (or, with --list, show
+ * every candidate and why it was or was not chosen).
+ *
+ * Order: read the machine; on Debian make sure the sources carry the
+ * components the driver lives in (asking first); read apt's candidates;
+ * let the resolver pick branch and flavour among them; run the preflight
+ * checks; show the job and ask; install; verify through apt; blacklist
+ * nouveau when no package did; record that a reboot is needed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <time.h>
+
+#include "commands.h"
+#include "apt-sources.h"
+#include "driver-install.h"
+#include "driver-list.h"
+#include "driver-offer.h"
+#include "exit-codes.h"
+#include "log.h"
+#include "options.h"
+#include "prompt.h"
+#include "run.h"
+#include "resolve-output.h"
+#include "sysroot.h"
+#include "target.h"
+#include "util.h"
+
+struct driver_ctx {
+	struct target t;
+	struct apt_cache *ac;
+	struct driver_offers offers;
+	struct resolve_request req;
+	struct resolve_result res;
+	struct driver_list list;
+	struct driver_job job;
+	bool have_job;
+	const char *result;        /* for --json: installed, kept, already-installed, dry-run, failed ... */
+	bool reboot;
+	bool sources_pending;      /* --list/--dry-run: the sources change was only shown */
+	struct json_object *sources; /* the sources changes, for --json */
+};
+
+static int open_cache(struct driver_ctx *d)
+{
+	char *err = NULL;
+	int r = apt_cache_open(sysroot_get()[0] ? sysroot_get() : NULL, &d->ac, &err);
+
+	if (r < 0) {
+		log_error("cannot read apt's package lists under '%s/': %s", sysroot_get(), err ? err : strerror(-r));
+		free(err);
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+static int ask(const char *question)
+{
+	int r = prompt_yes_no(question);
+
+	if (r == -ENOTTY)
+		log_error("no terminal to ask on: run again with --yes to agree, or --dry-run to only look");
+	else if (r == 0)
+		log_error("nothing was changed");
+	return r;
+}
+
+static int run_update(void)
+{
+	const char *argv[] = { "apt-get", "update", "-q", "-o", "DPkg::Lock::Timeout=60", NULL };
+	struct run_result rr;
+	int r = run_in_target(argv, 0, &rr);
+
+	if (r < 0) {
+		log_error("cannot run apt-get update: %s", strerror(-r));
+		return EXIT_FAILED;
+	}
+	if (rr.exit_status != 0)
+		log_error("apt-get update failed (exit %d): %s", rr.exit_status, rr.err.buf);
+	r = rr.exit_status;
+	run_result_release(&rr);
+	return r == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+/* Show the change (text), or keep it for --json: per file its path, the
+ * changed entries and, once applied, the backup. */
+static struct json_object *sources_changes(const struct apt_sources_plan *plan, const char *stamp, bool print)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < plan->nfiles; i++) {
+		struct json_object *o = json_object_new_object(), *lines = json_object_new_array();
+		const char *line = plan->files[i].changes;
+
+		if (print)
+			printf("  %s%s:\n", sysroot_get(), plan->files[i].path);
+		while (*line) {
+			size_t len = strcspn(line, "\n");
+
+			if (print)
+				printf("    %.*s\n", (int)len, line);
+			json_object_array_add(lines, json_object_new_string_len(line, (int)len));
+			line += len + (line[len] == '\n');
+		}
+		json_object_object_add(o, "path", json_object_new_string(plan->files[i].path));
+		json_object_object_add(o, "changes", lines);
+		if (stamp) {
+			_cleanup_free_ char *backup = apt_sources_backup_path(plan->files[i].path, stamp);
+
+			json_object_object_add(o, "backup", json_object_new_string(backup));
+			log_info("%s changed; the old one is %s", plan->files[i].path, backup);
+		}
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+/* Debian keeps the driver in non-free (and the open modules' firmware in
+ * non-free-firmware); a default install enables only main. */
+static int debian_sources_step(struct driver_ctx *d)
+{
+	const char *const *components = debian_nonfree_components(d->t.distro->id);
+	struct apt_sources_plan plan = { 0 };
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	char stamp[32];
+	time_t now = time(NULL);
+	int r, code = EXIT_OK;
+
+	if (!components)
+		return EXIT_OK;
+	strbuf_init(&err);
+	r = apt_sources_scan(d->t.distro->codename, components, &plan, &err);
+	if (r < 0) {
+		log_error("cannot read apt's sources: %s", err.buf);
+		return EXIT_FAILED;
+	}
+	if (!plan.found)
+		log_warning("apt's sources under '%s/etc/apt' have no entry of the Debian archive for %s with "
+			    "'main', so gpu-setup cannot add the components the driver is in; add one if apt lacks "
+			    "the driver", sysroot_get(), d->t.distro->codename);
+	if (!plan.nfiles)
+		goto out;
+	if (!gs_opts.json)
+		printf("Debian ships the NVIDIA driver in contrib and non-free%s, which apt's sources lack:\n",
+		       components[2] ? " (its firmware in non-free-firmware)" : "");
+	if (gs_opts.list || gs_opts.dry_run) {
+		d->sources = sources_changes(&plan, NULL, !gs_opts.json);
+		if (!gs_opts.json)
+			printf("(not changed: %s)\n", gs_opts.list ? "--list" : "--dry-run");
+		d->sources_pending = true;
+		goto out;
+	}
+	json_object_put(sources_changes(&plan, NULL, !gs_opts.json));
+	r = ask("Change the sources (each file is backed up first) and run apt-get update?");
+	if (r <= 0) {
+		code = EXIT_FAILED;
+		goto out;
+	}
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+	strbuf_reset(&err);
+	r = apt_sources_apply(&plan, stamp, &err);
+	if (r < 0) {
+		log_error("cannot change apt's sources: %s; they were left as they were", err.buf);
+		code = EXIT_FAILED;
+		goto out;
+	}
+	d->sources = sources_changes(&plan, stamp, false);
+	apt_cache_close(d->ac);
+	d->ac = NULL;
+	code = run_update();
+	if (code == EXIT_OK)
+		code = open_cache(d);
+out:
+	apt_sources_plan_free(&plan);
+	return code;
+}
+
+static int read_offers(struct driver_ctx *d)
+{
+	static const struct distro_driver none;
+	bool server = gs_opts.server || driver_gpus_are_datacenter(&d->t);
+	int code = target_request(&d->t, &d->req);
+
+	if (code != EXIT_OK)
+		return code;
+	driver_offers_read(d->ac, &d->t, server, &d->offers);
+	if (d->sources_pending && driver_offers_assume_pending(&d->offers, &d->t) && !gs_opts.json)
+		printf("Packages shown as \"not in apt\" come with the sources change above.\n");
+	if (!d->offers.ncand) {
+		log_error("apt offers no NVIDIA driver package for %s%s: %s", d->t.gpus[0].label,
+			  d->t.ngpus > 1 ? " and the others" : "",
+			  streq(d->t.os.id, "ubuntu")
+				  ? "enable the 'restricted' component and run 'sudo apt-get update'"
+				  : "check that contrib and non-free are in apt's sources and run 'sudo apt-get update'");
+		return EXIT_FAILED;
+	}
+	d->req.offer = d->offers.noffer ? d->offers.offer : &none;
+	d->req.noffer = d->offers.noffer;
+	resolve(d->t.db, &d->req, &d->res);
+	driver_list_build(&d->t, &d->req, &d->res, &d->offers, &d->list);
+	return EXIT_OK;
+}
+
+static struct json_object *strings_json(char **list)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (char **p = list; p && *p; p++)
+		json_object_array_add(a, json_object_new_string(*p));
+	return a;
+}
+
+static void print_json(const struct driver_ctx *d)
+{
+	struct json_object *j = json_object_new_object();
+	const struct driver_candidate *c = d->list.chosen;
+
+	json_object_object_add(j, "schema_version", json_object_new_int(DETECT_SCHEMA_VERSION));
+	json_object_object_add(j, "command", json_object_new_string("driver"));
+	json_object_object_add(j, "distro", json_object_new_string(d->t.distro->id));
+	json_object_object_add(j, "source", json_object_new_string(d->offers.from_modaliases ? "modaliases" : "table"));
+	json_object_object_add(j, "server", json_object_new_boolean(d->offers.server));
+	json_object_object_add(j, "gpus", target_gpus_json(&d->t));
+	json_object_object_add(j, "sources_changes", d->sources ? json_object_get(d->sources) : json_object_new_array());
+	json_object_object_add(j, "sources_changed", json_object_new_boolean(d->sources && !d->sources_pending));
+	json_object_object_add(j, "candidates", driver_list_to_json(&d->list));
+	json_object_object_add(j, "chosen", c ? json_object_new_string(c->name) : NULL);
+	json_object_object_add(j, "keep_installed", json_object_new_boolean(d->res.ok && d->res.keep_installed));
+	json_object_object_add(j, "resolution", resolve_to_json(&d->res));
+	json_object_object_add(j, "packages", strings_json(d->have_job ? d->job.packages : NULL));
+	json_object_object_add(j, "install_closure", strings_json(d->have_job ? d->job.closure : NULL));
+	json_object_object_add(j, "problems", strings_json(d->have_job ? d->job.problems : NULL));
+	json_object_object_add(j, "notes", strings_json(d->have_job ? d->job.notes : NULL));
+	if (!gs_opts.list) {
+		json_object_object_add(j, "result", json_object_new_string(d->result ? d->result : "failed"));
+		json_object_object_add(j, "method", !d->have_job ? NULL
+					: json_object_new_string(d->job.ubuntu_drivers_spec ? "ubuntu-drivers" : "apt-get"));
+		json_object_object_add(j, "reboot_required", json_object_new_boolean(d->reboot));
+	}
+	gs_print_json(j);
+	json_object_put(j);
+}
+
+static void print_job(const struct driver_job *job)
+{
+	printf("\nTo install: %s", job->packages[0]);
+	for (char **p = job->packages + 1; *p; p++)
+		printf(" %s", *p);
+	if (job->ubuntu_drivers_spec)
+		printf("\n  with: ubuntu-drivers install %s%s", job->chosen->server ? "--gpgpu " : "",
+		       job->ubuntu_drivers_spec);
+	else
+		printf("\n  with: apt-get install");
+	if (job->closure) {
+		size_t n = 0;
+
+		while (job->closure[n])
+			n++;
+		printf("\n  %zu package%s with what they depend on", n, n == 1 ? "" : "s");
+	}
+	printf("\nKernel module: %s\n",
+	       job->modules ? "prebuilt and signed for the running kernel" : "built by DKMS for each kernel");
+	for (size_t i = 0; i < job->nnotes; i++)
+		printf("Note: %s\n", job->notes[i]);
+}
+
+/* Everything up to the change: idempotence, preflight, the question. */
+static int prepare_install(struct driver_ctx *d)
+{
+	const struct driver_candidate *c = d->list.chosen;
+
+	if (d->res.keep_installed) {
+		d->result = "kept";
+		log_info("the loaded driver %s already serves the plan: nothing to do", d->t.installed);
+		return EXIT_OK;
+	}
+	if (!c) {
+		log_error("none of apt's driver packages fits these GPUs (see the reasons above)");
+		return EXIT_CONFLICT;
+	}
+	driver_job_prepare(d->ac, &d->t, c, &d->job);
+	d->have_job = true;
+	if (!d->job.nproblems) {
+		bool all = true;
+
+		for (char **p = d->job.packages; *p && all; p++) {
+			_cleanup_free_ char *inst = NULL, *cand = NULL;
+
+			all = apt_versions(d->ac, *p, &inst, &cand) == 0 && inst && (!cand || streq(inst, cand));
+		}
+		if (all) {
+			d->result = "already-installed";
+			log_info("%s %s is installed already: nothing to do%s", c->name, c->installed,
+				 d->t.installed ? "" : " (it is not loaded yet: reboot)");
+			return EXIT_OK;
+		}
+	}
+	if (!gs_opts.json)
+		print_job(&d->job);
+	if (d->job.nproblems) {
+		for (size_t i = 0; i < d->job.nproblems; i++)
+			log_error("%s", d->job.problems[i]);
+		log_error("nothing was changed");
+		return EXIT_FAILED;
+	}
+	if (gs_opts.dry_run) {
+		d->result = "dry-run";
+		return EXIT_OK;
+	}
+	if (ask("Install the driver?") <= 0)
+		return EXIT_FAILED;
+	return -1;  /* go on */
+}
+
+static int install(struct driver_ctx *d)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	_cleanup_free_ char *reason = NULL;
+	int code = prepare_install(d), r;
+
+	if (code >= 0)
+		return code;
+	apt_cache_close(d->ac);  /* apt-get and dpkg take over the state */
+	d->ac = NULL;
+	strbuf_init(&err);
+	r = driver_job_run(&d->job, gs_opts.lock_wait_s * 1000L, &err);
+	if (r < 0)
+		log_warning("%s", err.buf);
+	strbuf_reset(&err);
+	if (driver_job_verify(&d->job, &err) < 0) {
+		log_error("the driver install failed: %s (the log has the tool's whole output)", err.buf);
+		return EXIT_FAILED;
+	}
+	if (r < 0)
+		log_warning("the tool reported a failure, but every package is installed");
+	strbuf_reset(&err);
+	r = nouveau_blacklist_ensure(&err);
+	if (r < 0)
+		log_warning("%s", err.buf);
+	else if (r > 0)
+		log_info("nouveau blacklisted in %s (no package did it) and the initramfs regenerated",
+			 NOUVEAU_BLACKLIST_PATH);
+	reason = xasprintf("gpu-setup installed %s: the new kernel module loads at the next boot", d->job.chosen->name);
+	if (reboot_required_record(reason, (const char *const *)d->job.packages) < 0)
+		log_warning("cannot record that a reboot is needed under /var/lib/gpu-setup");
+	d->reboot = true;
+	d->result = "installed";
+	log_info("%s is installed; reboot to load it%s", d->job.chosen->name,
+		 d->job.nnotes ? " (see the notes above first)" : "");
+	return EXIT_OK;
+}
+
+/* --list: what install would do, and what would stop it. */
+static void list_job(struct driver_ctx *d)
+{
+	driver_job_prepare(d->ac, &d->t, d->list.chosen, &d->job);
+	d->have_job = true;
+	if (gs_opts.json)
+		return;
+	print_job(&d->job);
+	for (size_t i = 0; i < d->job.nproblems; i++)
+		log_warning("install would stop here: %s", d->job.problems[i]);
+}
+
+int cmd_driver(int argc, char **argv)
+{
+	struct driver_ctx d = { 0 };
+	int code;
+
+	(void)argc;
+	(void)argv;
+	code = target_load(&d.t);
+	if (code == EXIT_OK)
+		code = open_cache(&d);
+	if (code == EXIT_OK && streq(d.t.os.id, "debian"))
+		code = debian_sources_step(&d);
+	if (code == EXIT_OK)
+		code = read_offers(&d);
+	if (code != EXIT_OK)
+		goto out;
+	if (!gs_opts.json)
+		driver_list_print_text(&d.list, stdout);
+	if (!d.res.ok) {
+		if (!gs_opts.json) {
+			puts("");
+			resolve_print_text(&d.res, false, stdout);
+		}
+		log_error("none of apt's driver packages fits these GPUs and constraints (see the reasons above)");
+		code = EXIT_CONFLICT;
+	} else if (!gs_opts.list) {
+		code = install(&d);
+	} else if (d.list.chosen) {
+		list_job(&d);
+	}
+	if (gs_opts.json)
+		print_json(&d);
+out:
+	if (d.have_job)
+		driver_job_free(&d.job);
+	driver_list_free(&d.list);
+	json_object_put(d.sources);
+	resolve_result_free(&d.res);
+	driver_offers_free(&d.offers);
+	if (d.ac)
+		apt_cache_close(d.ac);
+	target_free(&d.t);
+	return code;
+}

@@ -1,0 +1,450 @@
+/*
+ * driver-install.c - preflight, install and verification of the driver
+ * packages (driver-install.h).
+ *
+ * Nothing here changes the system before every check in
+ * driver_job_prepare has passed; the caller shows the job and asks first.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "dpkg-lock.h"
+#include "driver-install.h"
+#include "fileio.h"
+#include "log.h"
+#include "osinfo.h"
+#include "run.h"
+#include "sysroot.h"
+#include "util.h"
+
+static void add_string(char ***list, size_t *n, char *s)
+{
+	*list = xrealloc(*list, (*n + 2) * sizeof(**list));
+	(*list)[(*n)++] = s;
+	(*list)[*n] = NULL;
+}
+
+static void problem(struct driver_job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(struct driver_job *job, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_string(&job->problems, &job->nproblems, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+static void note(struct driver_job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct driver_job *job, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_string(&job->notes, &job->nnotes, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+/* 1 installed, 0 installable (apt has a candidate), -ENOENT neither. */
+static int package_state(struct apt_cache *ac, const char *name)
+{
+	_cleanup_free_ char *inst = NULL, *cand = NULL;
+
+	if (apt_versions(ac, name, &inst, &cand) < 0)
+		return -ENOENT;
+	return inst ? 1 : cand ? 0 : -ENOENT;
+}
+
+/* Ubuntu's prebuilt, signed modules for the running kernel when apt has
+ * them; else the headers DKMS needs to build the modules. */
+static void choose_modules(struct apt_cache *ac, struct driver_job *job)
+{
+	_cleanup_free_ char *build = NULL;
+	char *headers;
+	int r;
+
+	if (job->ubuntu) {
+		char *modules = driver_prebuilt_modules_name(job->chosen->name, job->kernel);
+
+		if (modules && package_state(ac, modules) >= 0) {
+			job->modules = modules;
+			add_string(&job->packages, &job->npackages, xstrdup(modules));
+			return;
+		}
+		free(modules);
+	}
+	headers = xasprintf("linux-headers-%s", job->kernel);
+	build = xasprintf("/lib/modules/%s/build", job->kernel);
+	r = package_state(ac, headers);
+	if (r == 1 || sysroot_exists(build)) {
+		free(headers);
+		return;
+	}
+	if (r < 0) {
+		problem(job, "the kernel headers for the running kernel %s are not installed and apt has no %s, "
+			"so DKMS could not build the NVIDIA module: run 'sudo apt-get update' (the kernel may be "
+			"newer than your package lists), or reboot into the newest installed kernel, then run "
+			"gpu-setup again", job->kernel, headers);
+		free(headers);
+		return;
+	}
+	job->headers = headers;
+	add_string(&job->packages, &job->npackages, xstrdup(headers));
+}
+
+static void check_held(struct apt_cache *ac, struct driver_job *job)
+{
+	char **closure = NULL, **held = NULL, *err = NULL;
+	int r = apt_install_closure(ac, (const char *const *)job->packages, &closure, &err);
+
+	job->closure = closure;
+	if (r < 0) {
+		problem(job, "apt cannot install %s: %s", job->chosen->name, err ? err : strerror(-r));
+	} else if (apt_held_blockers(ac, (const char *const *)closure, &held) > 0) {
+		_cleanup_strbuf_ struct strbuf names = STRBUF_INIT;
+
+		strbuf_init(&names);
+		for (char **h = held; *h; h++)
+			strbuf_addf(&names, "%s%s", h == held ? "" : " ", *h);
+		problem(job, "packages on hold stand in the way of %s: %s; if you mean to replace them, "
+			"release them with 'sudo apt-mark unhold %s' and run gpu-setup again",
+			job->chosen->name, names.buf, names.buf);
+	}
+	apt_free_list(held);
+	free(err);
+}
+
+static void secure_boot_notes(struct driver_job *job)
+{
+	const char *key = job->ubuntu ? "/var/lib/shim-signed/mok/MOK.der" : "/var/lib/dkms/mok.pub";
+
+	switch (job->secure_boot) {
+	case SECURE_BOOT_ENABLED:
+		if (job->modules) {
+			note(job, "Secure Boot is on; %s holds modules signed by Canonical, which the firmware "
+			     "already trusts: nothing to enroll", job->modules);
+			break;
+		}
+		note(job, "Secure Boot is on and DKMS builds the NVIDIA module on this machine, so the module is "
+		     "signed with this machine's own key (MOK), which the firmware does not trust yet. After the "
+		     "install run 'sudo mokutil --import %s' and choose a one-time password. At the next boot a blue "
+		     "'Perform MOK management' screen appears: choose 'Enroll MOK', 'Continue', 'Yes', type that "
+		     "password, then 'Reboot'. Skip it and the module will not load (nvidia-smi: \"couldn't "
+		     "communicate with the NVIDIA driver\")", key);
+		break;
+	case SECURE_BOOT_SETUP_MODE:
+		note(job, "Secure Boot is in setup mode (no keys enrolled): module signatures are not enforced now, "
+		     "but will be once keys are enrolled");
+		break;
+	case SECURE_BOOT_UNKNOWN:
+		note(job, "the firmware is UEFI but the Secure Boot state cannot be read: if it is on and the module "
+		     "is built by DKMS, enroll the machine key with 'sudo mokutil --import %s'", key);
+		break;
+	case SECURE_BOOT_NOT_EFI:
+	case SECURE_BOOT_DISABLED:
+		break;
+	}
+}
+
+void driver_job_prepare(struct apt_cache *ac, const struct target *t, const struct driver_candidate *chosen,
+			struct driver_job *job)
+{
+	_cleanup_free_ char *copy = xstrdup(chosen->packages);
+	int r;
+
+	*job = (struct driver_job){ .chosen = chosen, .ubuntu = streq(t->os.id, "ubuntu") };
+	for (char *s = copy, *tok; (tok = strsep(&s, ","));)
+		add_string(&job->packages, &job->npackages, xstrdup(tok));
+	if (runfile_driver_present())
+		problem(job, "a driver installed with NVIDIA's .run installer is present (%s/usr/bin/nvidia-uninstall): "
+			"packages would fight it over the same files; remove it first with 'sudo nvidia-uninstall', "
+			"then run gpu-setup again", sysroot_get());
+	r = apt_dpkg_interrupted(ac);
+	if (r == 1)
+		problem(job, "dpkg was interrupted and left packages half installed: run 'sudo dpkg --configure -a', "
+			"then gpu-setup again");
+	r = kernel_release_read(&job->kernel);
+	if (r < 0)
+		problem(job, "cannot tell the running kernel's release (%s/proc/sys/kernel/osrelease: %s), so not "
+			"which kernel modules or headers to install", sysroot_get(), strerror(-r));
+	else
+		choose_modules(ac, job);
+	check_held(ac, job);
+	if (job->ubuntu && sysroot_exists("/usr/bin/ubuntu-drivers"))
+		job->ubuntu_drivers_spec = driver_ubuntu_spec(chosen);
+	job->secure_boot = secure_boot_state();
+	secure_boot_notes(job);
+	job->nouveau = nouveau_loaded();
+}
+
+void driver_job_free(struct driver_job *job)
+{
+	apt_free_list(job->packages);
+	apt_free_list(job->closure);
+	apt_free_list(job->problems);
+	apt_free_list(job->notes);
+	free(job->kernel);
+	free(job->modules);
+	free(job->headers);
+	free(job->ubuntu_drivers_spec);
+	*job = (struct driver_job){ 0 };
+}
+
+/* Run one command in the target; 0 when it exited 0, else -1 with its
+ * last words in err. */
+static int run_step(const char *const argv[], struct strbuf *err)
+{
+	struct run_result rr;
+	int r;
+	_cleanup_strbuf_ struct strbuf line = STRBUF_INIT;
+
+	strbuf_init(&line);
+	for (const char *const *a = argv; *a; a++)
+		strbuf_addf(&line, "%s%s", a == argv ? "" : " ", *a);
+	log_info("running: %s", line.buf);
+	r = run_in_target(argv, 0, &rr);
+	if (r < 0) {
+		strbuf_addf(err, "cannot run %s: %s", argv[0], strerror(-r));
+		return -1;
+	}
+	if (rr.exit_status != 0) {
+		const char *tail = rr.err.len ? rr.err.buf : rr.out.buf;
+		size_t len = strlen(tail);
+
+		strbuf_addf(err, "%s exited with %d%s%s", argv[0], rr.exit_status, len ? ": " : "",
+			    len > 600 ? tail + len - 600 : tail);
+		while (err->len && err->buf[err->len - 1] == '\n')
+			err->buf[--err->len] = '\0';
+		run_result_release(&rr);
+		return -1;
+	}
+	run_result_release(&rr);
+	return 0;
+}
+
+static int apt_get_install(const char *const *packages, struct strbuf *err)
+{
+	const char *fixed[] = { "apt-get", "install", "-y", "-q", "-o", "Dpkg::Options::=--force-confdef",
+				"-o", "Dpkg::Options::=--force-confold", "-o", "DPkg::Lock::Timeout=60" };
+	size_t n = 0, nfixed = ELEMENTSOF(fixed);
+	const char **argv;
+	int r;
+
+	while (packages[n])
+		n++;
+	argv = xcalloc(nfixed + n + 1, sizeof(*argv));
+	memcpy(argv, fixed, sizeof(fixed));
+	memcpy(argv + nfixed, packages, n * sizeof(*packages));
+	r = run_step(argv, err);
+	free(argv);
+	return r;
+}
+
+int driver_job_run(const struct driver_job *job, long lock_wait_ms, struct strbuf *err)
+{
+	const char *path = NULL;
+	pid_t pid = 0;
+	int r = dpkg_lock_wait(lock_wait_ms, &path, &pid);
+
+	if (r == -EBUSY) {
+		strbuf_addf(err, "apt or dpkg is busy: %s is held%s", path, pid ? "" : " (by another process)");
+		if (pid)
+			strbuf_addf(err, " by process %ld", (long)pid);
+		strbuf_addf(err, " and was not released within %ld s; let it finish (after a boot it is often "
+			    "unattended-upgrades) and run gpu-setup again; nothing was changed", lock_wait_ms / 1000);
+		return -1;
+	}
+	if (r < 0) {
+		strbuf_addf(err, "cannot check apt's and dpkg's locks: %s", strerror(-r));
+		return -1;
+	}
+	if (!job->ubuntu_drivers_spec)
+		return apt_get_install((const char *const *)job->packages, err);
+	if (job->headers) {
+		const char *headers[] = { job->headers, NULL };
+
+		if (apt_get_install(headers, err) < 0)
+			return -1;
+	}
+	{
+		/* Server drivers are the --gpgpu kind to ubuntu-drivers. */
+		const char *plain[] = { "ubuntu-drivers", "install", job->ubuntu_drivers_spec, NULL };
+		const char *gpgpu[] = { "ubuntu-drivers", "install", "--gpgpu", job->ubuntu_drivers_spec, NULL };
+
+		return run_step(job->chosen->server ? gpgpu : plain, err);
+	}
+}
+
+static int missing_packages(const struct driver_job *job, struct strbuf *missing, struct strbuf *err)
+{
+	struct apt_cache *ac = NULL;
+	char *aerr = NULL;
+	int r = apt_cache_open(sysroot_get()[0] ? sysroot_get() : NULL, &ac, &aerr);
+	size_t n = 0;
+
+	if (r < 0) {
+		strbuf_addf(err, "cannot read apt's state to check the install: %s", aerr ? aerr : strerror(-r));
+		free(aerr);
+		return -1;
+	}
+	for (char **p = job->packages; *p; p++)
+		if (package_state(ac, *p) != 1)
+			strbuf_addf(missing, "%s%s", n++ ? " " : "", *p);
+	apt_cache_close(ac);
+	return (int)n;
+}
+
+int driver_job_verify(const struct driver_job *job, struct strbuf *err)
+{
+	_cleanup_strbuf_ struct strbuf missing = STRBUF_INIT;
+	int n;
+
+	strbuf_init(&missing);
+	n = missing_packages(job, &missing, err);
+	if (n < 0)
+		return -1;
+	if (n > 0 && job->ubuntu_drivers_spec) {
+		/* ubuntu-drivers chose its own module package (a kernel
+		 * flavour's metapackage, or DKMS): add what the plan wanted. */
+		_cleanup_strbuf_ struct strbuf again = STRBUF_INIT;
+		char **list = NULL;
+		size_t nlist = 0;
+		char *s = missing.buf, *tok;
+
+		log_info("ubuntu-drivers left out %s; installing with apt-get", missing.buf);
+		strbuf_init(&again);
+		while ((tok = strsep(&s, " ")))
+			add_string(&list, &nlist, xstrdup(tok));
+		if (apt_get_install((const char *const *)list, &again) < 0)
+			log_warning("%s", again.buf);
+		apt_free_list(list);
+		strbuf_reset(&missing);
+		n = missing_packages(job, &missing, err);
+		if (n < 0)
+			return -1;
+	}
+	if (n > 0) {
+		strbuf_addf(err, "these packages are not installed after the install: %s", missing.buf);
+		return -1;
+	}
+	return 0;
+}
+
+static bool conf_blacklists_nouveau(const char *path)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	char *line, *s;
+
+	if (read_file(path, 1u << 20, &text, &len) < 0)
+		return false;
+	for (s = text; (line = strsep(&s, "\n"));) {
+		char word[16], mod[16];
+
+		if (sscanf(line, " %15s %15s", word, mod) == 2 && streq(word, "blacklist") && streq(mod, "nouveau"))
+			return true;
+	}
+	return false;
+}
+
+bool nouveau_blacklisted(char **ret_path)
+{
+	static const char *const dirs[] = { "/etc/modprobe.d", "/usr/lib/modprobe.d", "/lib/modprobe.d" };
+
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+		_cleanup_free_ char *dir = sysroot_path(dirs[i]);
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		bool found = false;
+
+		if (!d)
+			continue;
+		while (!found && (e = readdir(d))) {
+			size_t len = strlen(e->d_name);
+			_cleanup_free_ char *path = NULL;
+
+			if (len < 6 || !streq(e->d_name + len - 5, ".conf"))
+				continue;
+			path = xasprintf("%s/%s", dir, e->d_name);
+			if (conf_blacklists_nouveau(path)) {
+				found = true;
+				if (ret_path)
+					*ret_path = xasprintf("%s/%s", dirs[i], e->d_name);
+			}
+		}
+		closedir(d);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
+int nouveau_blacklist_ensure(struct strbuf *err)
+{
+	static const char text[] =
+		"# Written by gpu-setup: the NVIDIA driver and nouveau cannot drive the same GPU,\n"
+		"# and the packages installed did not blacklist nouveau themselves.\n"
+		"blacklist nouveau\n"
+		"options nouveau modeset=0\n";
+	_cleanup_free_ char *dir = sysroot_path("/etc/modprobe.d");
+	_cleanup_free_ char *path = sysroot_path(NOUVEAU_BLACKLIST_PATH);
+	int r;
+
+	if (nouveau_blacklisted(NULL))
+		return 0;
+	r = mkdir_p(dir, 0755);
+	if (r == 0)
+		r = write_file_atomic(path, text, sizeof(text) - 1, 0644);
+	if (r < 0) {
+		strbuf_addf(err, "cannot write %s: %s", path, strerror(-r));
+		return -1;
+	}
+	if (!sysroot_exists("/usr/sbin/update-initramfs")) {
+		log_warning("no update-initramfs here: if your initramfs includes nouveau, regenerate it by hand");
+		return 1;
+	}
+	{
+		const char *argv[] = { "update-initramfs", "-u", NULL };
+
+		if (run_step(argv, err) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+int reboot_required_record(const char *reason, const char *const *packages)
+{
+	_cleanup_free_ char *dir = sysroot_path("/var/lib/gpu-setup");
+	_cleanup_free_ char *ours = sysroot_path("/var/lib/gpu-setup/reboot-required");
+	_cleanup_free_ char *rundir = sysroot_path("/run");
+	_cleanup_free_ char *flag = sysroot_path("/run/reboot-required");
+	_cleanup_free_ char *pkgs = sysroot_path("/run/reboot-required.pkgs");
+	_cleanup_free_ char *old = NULL, *line = xasprintf("%s\n", reason);
+	_cleanup_strbuf_ struct strbuf list = STRBUF_INIT;
+	static const char banner[] = "*** System restart required ***\n";
+	size_t len = 0;
+	int r;
+
+	r = mkdir_p(dir, 0755);
+	if (r == 0)
+		r = write_file_atomic(ours, line, strlen(line), 0644);
+	if (r < 0)
+		return r;
+	/* Debian's convention: best effort, /run may be missing in a tree. */
+	if (mkdir_p(rundir, 0755) < 0 || write_file_atomic(flag, banner, sizeof(banner) - 1, 0644) < 0)
+		return 0;
+	strbuf_init(&list);
+	if (read_file(pkgs, 1u << 20, &old, &len) == 0)
+		strbuf_add(&list, old, len);
+	for (const char *const *p = packages; *p; p++) {
+		_cleanup_free_ char *entry = xasprintf("\n%s\n", *p);
+		_cleanup_free_ char *framed = xasprintf("\n%s", list.buf);
+
+		if (!strstr(framed, entry))
+			strbuf_addf(&list, "%s\n", *p);
+	}
+	write_file_atomic(pkgs, list.buf, list.len, 0644);
+	return 0;
+}

@@ -1,0 +1,35 @@
+/*
+ * prompt.c - a yes/no question on the terminal.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <strings.h>
+
+#include "options.h"
+#include "prompt.h"
+#include "util.h"
+
+int prompt_yes_no(const char *question)
+{
+	char line[64];
+
+	if (gs_opts.yes)
+		return 1;
+	if (!isatty(STDIN_FILENO))
+		return -ENOTTY;
+	for (;;) {
+		char *s;
+
+		printf("%s [y/N] ", question);
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin))
+			return 0;
+		s = strstrip(line);
+		if (!*s || !strcasecmp(s, "n") || !strcasecmp(s, "no"))
+			return 0;
+		if (!strcasecmp(s, "y") || !strcasecmp(s, "yes"))
+			return 1;
+		puts("Please answer y or n.");
+	}
+}

@@ -1,0 +1,13 @@
+/*
+ * prompt.h - asking the user before a change.  --yes answers for them; with
+ * no terminal to ask on, the answer is an error, never a silent yes.
+ */
+#ifndef GS_PROMPT_H
+#define GS_PROMPT_H
+
+/* Ask "question [y/N] " on the terminal.  Returns 1 (yes: --yes, or y/yes
+ * typed), 0 (no, or end of input), or -ENOTTY when stdin is not a terminal
+ * and --yes was not given. */
+int prompt_yes_no(const char *question);
+
+#endif
