@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "detect.h"
+#include "driver-offer.h"
 #include "exit-codes.h"
 #include "log.h"
 #include "options.h"
@@ -25,7 +26,25 @@
 struct plan_ctx {
 	struct target t;
 	struct target_user user;
+	struct driver_offers offers;
 };
+
+/* The driver packages apt offers here, as `driver` reads them, so plan and
+ * driver choose alike; with no apt state to read (a bare tree), or apt
+ * knowing no driver package, the distribution's table decides. */
+static void read_apt_offers(struct plan_ctx *p, struct resolve_request *req)
+{
+	struct apt_cache *ac = NULL;
+
+	if (apt_cache_open(sysroot_get()[0] ? sysroot_get() : NULL, &ac, NULL) < 0)
+		return;
+	driver_offers_read(ac, &p->t, gs_opts.server || driver_gpus_are_datacenter(&p->t), &p->offers);
+	apt_cache_close(ac);
+	if (p->offers.noffer) {
+		req->offer = p->offers.offer;
+		req->noffer = p->offers.noffer;
+	}
+}
 
 static int find_user(struct plan_ctx *p)
 {
@@ -100,6 +119,7 @@ int cmd_plan(int argc, char **argv)
 		code = target_request(&p.t, &req);
 	if (code != EXIT_OK)
 		goto out;
+	read_apt_offers(&p, &req);
 	resolve(p.t.db, &req, &res);
 	if (res.ok) {
 		struct plan_input in = { .res = &res, .distro = p.t.distro, .user = &p.user,
@@ -115,6 +135,7 @@ int cmd_plan(int argc, char **argv)
 	plan_free(&plan);
 	resolve_result_free(&res);
 out:
+	driver_offers_free(&p.offers);
 	target_free(&p.t);
 	target_user_free(&p.user);
 	return code;
