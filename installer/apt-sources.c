@@ -723,22 +723,6 @@ static int check_file(const struct apt_sources_file *af, const char *stamp, stru
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The owner only changes when it differs, so a non-root run (tests) on its
  * own files needs no privilege. */
 static int keep_owner(int fd, const char *path, const struct apt_sources_file *af)

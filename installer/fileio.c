@@ -60,7 +60,7 @@ int read_one_line(const char *path, char **ret_line)
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 

@@ -14,6 +14,9 @@
 int read_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len);
 /* Read the first line of a small file (sysfs attribute), stripped. */
 int read_one_line(const char *path, char **ret_line);
+/* Write all of data to fd, going on after short writes and EINTR. */
+int write_all(int fd, const void *data, size_t len);
+
 /* Write data to path atomically with the given mode.  On failure the old
  * file, if any, is untouched and no temporary file is left behind. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);

@@ -41,24 +41,6 @@ static const char status_ok[] =
 	"Package: nvidia-driver-535\nStatus: hold ok installed\nVersion: 535.1\nArchitecture: amd64\n"
 	"Description: x\n";
 
-static int apt_update(void)
-{
-	_cleanup_free_ char *dir = xasprintf("Dir=%s/", root);
-	_cleanup_free_ char *status = xasprintf("Dir::State::status=%s/var/lib/dpkg/status", root);
-	const char *const argv[] = { "apt-get", "-qq", "-o", dir, "-o", status, "-o", "Debug::NoLocking=1",
-				     "-o", "APT::Sandbox::User=root", "update", NULL };
-	struct run_result rr;
-	int r = run_command(argv, NULL, 60000, &rr);
-
-	if (r == 0) {
-		r = rr.exit_status == 0 ? 0 : -EIO;
-		if (r)
-			printf("# apt-get update: %s\n", rr.err.buf);
-		run_result_release(&rr);
-	}
-	return r;
-}
-
 int main(void)
 {
 	struct apt_cache *c = NULL;
@@ -76,7 +58,7 @@ int main(void)
 	testroot_puts(root, "/repo/Packages", packages);
 	testroot_puts(root, "/var/lib/dpkg/status", status_ok);
 	testroot_puts(root, "/var/lib/apt/lists/partial/.keep", "");
-	if (apt_update() < 0) {
+	if (testroot_apt_update(root) < 0) {
 		printf("1..0 # SKIP apt-get update cannot read a file: repository here\n");
 		return 0;
 	}

@@ -30,22 +30,6 @@ static const char packages[] =
 	PKG("nvidia-driver-999", "999.1-0ubuntu1\nModaliases: nvidia(pci:v000010DEd00002204sv*sd*bc03sc*i*)\n")
 	PKG("nvidia-driver-575", "580.95.05-0ubuntu1\nModaliases: nvidia(pci:v000010DEd00002204sv*sd*bc03sc*i*)\n");
 
-static int apt_update(void)
-{
-	_cleanup_free_ char *dir = xasprintf("Dir=%s/", root);
-	_cleanup_free_ char *status = xasprintf("Dir::State::status=%s/var/lib/dpkg/status", root);
-	const char *const argv[] = { "apt-get", "-qq", "-o", dir, "-o", status, "-o", "Debug::NoLocking=1",
-				     "-o", "APT::Sandbox::User=root", "update", NULL };
-	struct run_result rr;
-	int r = run_command(argv, NULL, 60000, &rr);
-
-	if (r == 0) {
-		r = rr.exit_status == 0 ? 0 : -EIO;
-		run_result_release(&rr);
-	}
-	return r;
-}
-
 static struct pci_gpu pci[4];
 
 /* A target with the given GPUs (device IDs; class 0x0302 when datacenter). */
@@ -104,7 +88,7 @@ int main(void)
 	testroot_puts(root, "/repo/Packages", packages);
 	testroot_puts(root, "/var/lib/dpkg/status", "");
 	testroot_puts(root, "/var/lib/apt/lists/partial/.keep", "");
-	if (apt_update() < 0) {
+	if (testroot_apt_update(root) < 0) {
 		printf("1..0 # SKIP apt-get update cannot read a file: repository here\n");
 		testroot_remove(root);
 		return 0;

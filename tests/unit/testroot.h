@@ -5,6 +5,8 @@
 #ifndef GS_TESTROOT_H
 #define GS_TESTROOT_H
 
+#include <errno.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include "fileio.h"
@@ -36,6 +38,26 @@ static inline void testroot_remove(const char *root)
 
 	if (run_command(rm, NULL, 10000, &rr) == 0)
 		run_result_release(&rr);
+}
+
+/* apt-get update of the private apt tree under root (Dir=root/, its own
+ * dpkg status), offline with file: sources; 0 or -EIO. */
+static inline int testroot_apt_update(const char *root)
+{
+	_cleanup_free_ char *dir = xasprintf("Dir=%s/", root);
+	_cleanup_free_ char *status = xasprintf("Dir::State::status=%s/var/lib/dpkg/status", root);
+	const char *const argv[] = { "apt-get", "-qq", "-o", dir, "-o", status, "-o", "Debug::NoLocking=1",
+				     "-o", "APT::Sandbox::User=root", "update", NULL };
+	struct run_result rr;
+	int r = run_command(argv, NULL, 60000, &rr);
+
+	if (r == 0) {
+		r = rr.exit_status == 0 ? 0 : -EIO;
+		if (r)
+			printf("# apt-get update: %s\n", rr.err.buf);
+		run_result_release(&rr);
+	}
+	return r;
 }
 
 #endif
