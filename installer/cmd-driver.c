@@ -70,16 +70,25 @@ static int ask(const char *question)
 
 static int run_update(void)
 {
-	const char *argv[] = { "apt-get", "update", "-q", "-o", "DPkg::Lock::Timeout=60", NULL };
+	const char *argv[] = { "apt-get", "update", "-q", NULL };
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	struct run_result rr;
-	int r = run_in_target(argv, 0, &rr);
+	int r;
+
+	strbuf_init(&err);
+	if (driver_wait_for_apt(gs_opts.lock_wait_s * 1000L, &err) < 0) {
+		log_error("%s; the sources were changed, 'sudo apt-get update' is still to run", err.buf);
+		return EXIT_FAILED;
+	}
+	r = run_in_target(argv, 0, &rr);
 
 	if (r < 0) {
 		log_error("cannot run apt-get update: %s", strerror(-r));
 		return EXIT_FAILED;
 	}
 	if (rr.exit_status != 0)
-		log_error("apt-get update failed (exit %d): %s", rr.exit_status, rr.err.buf);
+		log_error("apt-get update failed (exit %d) after the sources change (the old files are kept as "
+			  "*.gpu-setup-*.bak): %s", rr.exit_status, rr.err.buf);
 	r = rr.exit_status;
 	run_result_release(&rr);
 	return r == 0 ? EXIT_OK : EXIT_FAILED;
@@ -284,12 +293,14 @@ static int prepare_install(struct driver_ctx *d)
 	driver_job_prepare(d->ac, &d->t, c, &d->job);
 	d->have_job = true;
 	if (!d->job.nproblems) {
-		bool all = true;
+		bool all = c->installed && driver_version_branch(c->installed) == c->branch;
 
+		/* Installed in any release of the branch is enough: point
+		 * releases are apt's upgrades to make, not gpu-setup's. */
 		for (char **p = d->job.packages; *p && all; p++) {
 			_cleanup_free_ char *inst = NULL, *cand = NULL;
 
-			all = apt_versions(d->ac, *p, &inst, &cand) == 0 && inst && (!cand || streq(inst, cand));
+			all = apt_versions(d->ac, *p, &inst, &cand) == 0 && inst;
 		}
 		if (all) {
 			d->result = "already-installed";
@@ -300,7 +311,12 @@ static int prepare_install(struct driver_ctx *d)
 	}
 	if (!gs_opts.json)
 		print_job(&d->job);
-	if (d->job.nproblems) {
+	if (d->job.nproblems && gs_opts.dry_run && d->sources_pending) {
+		/* apt's lists predate the sources change: what it lacks now
+		 * may well come with it. */
+		for (size_t i = 0; i < d->job.nproblems; i++)
+			log_warning("before the sources change: %s", d->job.problems[i]);
+	} else if (d->job.nproblems) {
 		for (size_t i = 0; i < d->job.nproblems; i++)
 			log_error("%s", d->job.problems[i]);
 		log_error("nothing was changed");
@@ -327,14 +343,18 @@ static int install(struct driver_ctx *d)
 	d->ac = NULL;
 	strbuf_init(&err);
 	r = driver_job_run(&d->job, gs_opts.lock_wait_s * 1000L, &err);
-	if (r < 0)
+	if (r < 0) {
+		log_error("%s; nothing was changed", err.buf);
+		return EXIT_FAILED;
+	}
+	if (r > 0)
 		log_warning("%s", err.buf);
 	strbuf_reset(&err);
 	if (driver_job_verify(&d->job, &err) < 0) {
 		log_error("the driver install failed: %s (the log has the tool's whole output)", err.buf);
 		return EXIT_FAILED;
 	}
-	if (r < 0)
+	if (r > 0)
 		log_warning("the tool reported a failure, but every package is installed");
 	strbuf_reset(&err);
 	r = nouveau_blacklist_ensure(&err);
@@ -351,6 +371,22 @@ static int install(struct driver_ctx *d)
 	log_info("%s is installed; reboot to load it%s", d->job.chosen->name,
 		 d->job.nnotes ? " (see the notes above first)" : "");
 	return EXIT_OK;
+}
+
+/* A loaded driver that already serves the plan needs no package from the
+ * archive: then the sources are not touched. */
+static bool loaded_driver_fits(const struct driver_ctx *d)
+{
+	struct resolve_request req;
+	struct resolve_result res = { 0 };
+	bool fits;
+
+	if (!d->t.installed || target_request(&d->t, &req) != EXIT_OK)
+		return false;
+	resolve(d->t.db, &req, &res);
+	fits = res.ok && res.keep_installed;
+	resolve_result_free(&res);
+	return fits;
 }
 
 /* --list: what install would do, and what would stop it. */
@@ -375,7 +411,7 @@ int cmd_driver(int argc, char **argv)
 	code = target_load(&d.t);
 	if (code == EXIT_OK)
 		code = open_cache(&d);
-	if (code == EXIT_OK && streq(d.t.os.id, "debian"))
+	if (code == EXIT_OK && streq(d.t.os.id, "debian") && !loaded_driver_fits(&d))
 		code = debian_sources_step(&d);
 	if (code == EXIT_OK)
 		code = read_offers(&d);

@@ -242,38 +242,45 @@ static int apt_get_install(const char *const *packages, struct strbuf *err)
 	return r;
 }
 
-int driver_job_run(const struct driver_job *job, long lock_wait_ms, struct strbuf *err)
+int driver_wait_for_apt(long lock_wait_ms, struct strbuf *err)
 {
 	const char *path = NULL;
 	pid_t pid = 0;
 	int r = dpkg_lock_wait(lock_wait_ms, &path, &pid);
 
 	if (r == -EBUSY) {
-		strbuf_addf(err, "apt or dpkg is busy: %s is held%s", path, pid ? "" : " (by another process)");
+		strbuf_addf(err, "apt or dpkg is busy: %s is held", path);
 		if (pid)
 			strbuf_addf(err, " by process %ld", (long)pid);
 		strbuf_addf(err, " and was not released within %ld s; let it finish (after a boot it is often "
-			    "unattended-upgrades) and run gpu-setup again; nothing was changed", lock_wait_ms / 1000);
-		return -1;
+			    "unattended-upgrades) and run gpu-setup again", lock_wait_ms / 1000);
+		return r;
 	}
-	if (r < 0) {
+	if (r < 0)
 		strbuf_addf(err, "cannot check apt's and dpkg's locks: %s", strerror(-r));
-		return -1;
-	}
+	return r;
+}
+
+int driver_job_run(const struct driver_job *job, long lock_wait_ms, struct strbuf *err)
+{
+	int r = driver_wait_for_apt(lock_wait_ms, err);
+
+	if (r < 0)
+		return r;
 	if (!job->ubuntu_drivers_spec)
-		return apt_get_install((const char *const *)job->packages, err);
+		return apt_get_install((const char *const *)job->packages, err) < 0 ? 1 : 0;
 	if (job->headers) {
 		const char *headers[] = { job->headers, NULL };
 
 		if (apt_get_install(headers, err) < 0)
-			return -1;
+			return 1;
 	}
 	{
 		/* Server drivers are the --gpgpu kind to ubuntu-drivers. */
 		const char *plain[] = { "ubuntu-drivers", "install", job->ubuntu_drivers_spec, NULL };
 		const char *gpgpu[] = { "ubuntu-drivers", "install", "--gpgpu", job->ubuntu_drivers_spec, NULL };
 
-		return run_step(job->chosen->server ? gpgpu : plain, err);
+		return run_step(job->chosen->server ? gpgpu : plain, err) < 0 ? 1 : 0;
 	}
 }
 

@@ -40,9 +40,14 @@ void driver_job_prepare(struct apt_cache *ac, const struct target *t, const stru
 			struct driver_job *job);
 void driver_job_free(struct driver_job *job);
 
-/* Wait (at most lock_wait_ms) for apt and dpkg to be free, then install.
- * Returns 0, or -1 with the reason in err; the exit status of the tool is
- * not trusted either way: call driver_job_verify. */
+/* Wait at most lock_wait_ms for apt and dpkg to finish (their locks
+ * free): 0, or -EBUSY (or another negative errno) with the reason in err. */
+int driver_wait_for_apt(long lock_wait_ms, struct strbuf *err);
+
+/* Wait for apt and dpkg, then install.  Returns 0 when the tool exited 0,
+ * 1 when it failed (its last words in err), or a negative errno when
+ * nothing ran (err says why).  The tool's status is not trusted either
+ * way: call driver_job_verify. */
 int driver_job_run(const struct driver_job *job, long lock_wait_ms, struct strbuf *err);
 
 /* Read the target's dpkg state afresh and check that every package the job

@@ -97,12 +97,12 @@ static char *check_installable(struct apt_cache *ac, const char *packages)
 	return why;
 }
 
-/* The upstream major of a Debian version: "1:535.261.03-1" -> 535. */
-static unsigned long deb_version_major(const char *v)
+unsigned driver_version_branch(const char *deb_version)
 {
-	const char *colon = strchr(v, ':');
+	const char *colon = strchr(deb_version, ':');
+	unsigned long b = strtoul(colon ? colon + 1 : deb_version, NULL, 10);
 
-	return strtoul(colon ? colon + 1 : v, NULL, 10);
+	return b > 99999 ? 0 : (unsigned)b;
 }
 
 /* Fill version/installed of c->name; a version of another branch (the
@@ -111,7 +111,7 @@ static void read_versions(struct apt_cache *ac, struct driver_candidate *c)
 {
 	if (apt_versions(ac, c->name, &c->installed, &c->version) < 0)
 		return;
-	if (!c->unusable && c->version && deb_version_major(c->version) != c->branch)
+	if (!c->unusable && c->version && driver_version_branch(c->version) != c->branch)
 		c->unusable = xasprintf("apt's %s is version %s, not of branch %u", c->name, c->version, c->branch);
 }
 

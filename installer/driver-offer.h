@@ -59,6 +59,10 @@ size_t driver_offers_assume_pending(struct driver_offers *o, const struct target
  * that is not nvidia-driver-*. */
 char *driver_prebuilt_modules_name(const char *driver_pkg, const char *kernel_release);
 
+/* The branch of a driver package version: "1:535.261.03-1" -> 535 (the
+ * upstream major, epoch skipped); 0 when there is none. */
+unsigned driver_version_branch(const char *deb_version);
+
 /* ubuntu-drivers' spelling of a candidate: nvidia:580-server-open. */
 char *driver_ubuntu_spec(const struct driver_candidate *c);
 
