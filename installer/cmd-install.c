@@ -1,8 +1,9 @@
 /*
  * cmd-install.c - `gpu-setup install`, the main job run by a bare
- * `sudo gpu-setup`.  It starts from detection; the installation steps
- * (driver, CUDA, cuDNN, Miniconda, framework) are not part of this version
- * yet, so with an NVIDIA GPU it says so plainly instead of pretending.
+ * `sudo gpu-setup`.  It starts from detection; the whole run (CUDA, cuDNN,
+ * Miniconda, framework after the driver) is not part of this version yet,
+ * so with an NVIDIA GPU it points at `gpu-setup driver` and says plainly
+ * that it changed nothing.
  */
 #include "config.h"
 
@@ -39,7 +40,8 @@ int cmd_install(int argc, char **argv)
 		log_error("no NVIDIA GPU found: there is nothing for gpu-setup to install (the devices above are what it saw)");
 		code = EXIT_NO_NVIDIA;
 	} else {
-		log_error("this version of gpu-setup detects hardware but cannot install yet: nothing was changed");
+		log_error("this version of gpu-setup installs only the driver ('sudo gpu-setup driver'; "
+			  "'gpu-setup plan' shows the whole stack): nothing was changed");
 		code = EXIT_FAILED;
 	}
 	detect_report_free(&rep);
