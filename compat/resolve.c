@@ -535,7 +535,10 @@ static void decide_flavour(struct ctx *c)
 			WHY(c, "flavour", "open: %s packages branch %u with open modules only", d, r->branch);
 	} else {
 		r->flavour = FLAVOUR_PROPRIETARY;
-		if (!open_pkg)
+		if (!open_pkg && d && c->req->offer)
+			WHY(c, "flavour", "proprietary: apt offers no installable open-module package for branch %u",
+			    r->branch);
+		else if (!open_pkg)
 			WHY(c, "flavour", "proprietary: %s has no open-module package for branch %u",
 			    d ? d : "NVIDIA", r->branch);
 		else
