@@ -177,6 +177,9 @@ void driver_job_prepare(struct apt_cache *ac, const struct target *t, const stru
 	job->secure_boot = secure_boot_state();
 	secure_boot_notes(job);
 	job->nouveau = nouveau_loaded();
+	if (job->nouveau)
+		note(job, "nouveau drives the GPU now; it is blacklisted (by the driver packages, else by gpu-setup) "
+		     "and the NVIDIA driver takes over at the next boot");
 }
 
 void driver_job_free(struct driver_job *job)
