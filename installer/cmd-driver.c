@@ -351,7 +351,9 @@ static int install(struct driver_ctx *d)
 		log_warning("%s", err.buf);
 	strbuf_reset(&err);
 	if (driver_job_verify(&d->job, &err) < 0) {
-		log_error("the driver install failed: %s (the log has the tool's whole output)", err.buf);
+		log_error("the driver install failed: %s%s", err.buf,
+			  gs_opts.log_path ? " (the log has the tools' whole output)"
+					   : " (--log FILE keeps the tools' whole output)");
 		return EXIT_FAILED;
 	}
 	if (r > 0)

@@ -245,6 +245,45 @@ static int apt_get_install(const char *const *packages, struct strbuf *err)
 	return r;
 }
 
+static int missing_packages(const struct driver_job *job, struct strbuf *missing, struct strbuf *err)
+{
+	struct apt_cache *ac = NULL;
+	char *aerr = NULL;
+	int r = apt_cache_open(sysroot_get()[0] ? sysroot_get() : NULL, &ac, &aerr);
+	size_t n = 0;
+
+	if (r < 0) {
+		strbuf_addf(err, "cannot read apt's state to check the install: %s", aerr ? aerr : strerror(-r));
+		free(aerr);
+		return -1;
+	}
+	for (char **p = job->packages; *p; p++)
+		if (package_state(ac, *p) != 1)
+			strbuf_addf(missing, "%s%s", n++ ? " " : "", *p);
+	apt_cache_close(ac);
+	return (int)n;
+}
+
+/* ubuntu-drivers picks its own kernel module package (a kernel flavour's
+ * metapackage, or DKMS); add what the plan wanted and it left out. */
+static int complete_ubuntu_drivers(const struct driver_job *job, struct strbuf *err)
+{
+	_cleanup_strbuf_ struct strbuf missing = STRBUF_INIT;
+	char **list = NULL, *s, *tok;
+	size_t nlist = 0;
+	int r;
+
+	strbuf_init(&missing);
+	if (missing_packages(job, &missing, err) <= 0)
+		return 0;  /* all there, or verify will say what cannot be read */
+	log_info("ubuntu-drivers left out %s; installing with apt-get", missing.buf);
+	for (s = missing.buf; (tok = strsep(&s, " "));)
+		add_string(&list, &nlist, xstrdup(tok));
+	r = apt_get_install((const char *const *)list, err);
+	apt_free_list(list);
+	return r < 0 ? 1 : 0;
+}
+
 int driver_wait_for_apt(long lock_wait_ms, struct strbuf *err)
 {
 	const char *path = NULL;
@@ -283,27 +322,10 @@ int driver_job_run(const struct driver_job *job, long lock_wait_ms, struct strbu
 		const char *plain[] = { "ubuntu-drivers", "install", job->ubuntu_drivers_spec, NULL };
 		const char *gpgpu[] = { "ubuntu-drivers", "install", "--gpgpu", job->ubuntu_drivers_spec, NULL };
 
-		return run_step(job->chosen->server ? gpgpu : plain, err) < 0 ? 1 : 0;
+		if (run_step(job->chosen->server ? gpgpu : plain, err) < 0)
+			return 1;
 	}
-}
-
-static int missing_packages(const struct driver_job *job, struct strbuf *missing, struct strbuf *err)
-{
-	struct apt_cache *ac = NULL;
-	char *aerr = NULL;
-	int r = apt_cache_open(sysroot_get()[0] ? sysroot_get() : NULL, &ac, &aerr);
-	size_t n = 0;
-
-	if (r < 0) {
-		strbuf_addf(err, "cannot read apt's state to check the install: %s", aerr ? aerr : strerror(-r));
-		free(aerr);
-		return -1;
-	}
-	for (char **p = job->packages; *p; p++)
-		if (package_state(ac, *p) != 1)
-			strbuf_addf(missing, "%s%s", n++ ? " " : "", *p);
-	apt_cache_close(ac);
-	return (int)n;
+	return complete_ubuntu_drivers(job, err);
 }
 
 int driver_job_verify(const struct driver_job *job, struct strbuf *err)
@@ -313,33 +335,9 @@ int driver_job_verify(const struct driver_job *job, struct strbuf *err)
 
 	strbuf_init(&missing);
 	n = missing_packages(job, &missing, err);
-	if (n < 0)
-		return -1;
-	if (n > 0 && job->ubuntu_drivers_spec) {
-		/* ubuntu-drivers chose its own module package (a kernel
-		 * flavour's metapackage, or DKMS): add what the plan wanted. */
-		_cleanup_strbuf_ struct strbuf again = STRBUF_INIT;
-		char **list = NULL;
-		size_t nlist = 0;
-		char *s = missing.buf, *tok;
-
-		log_info("ubuntu-drivers left out %s; installing with apt-get", missing.buf);
-		strbuf_init(&again);
-		while ((tok = strsep(&s, " ")))
-			add_string(&list, &nlist, xstrdup(tok));
-		if (apt_get_install((const char *const *)list, &again) < 0)
-			log_warning("%s", again.buf);
-		apt_free_list(list);
-		strbuf_reset(&missing);
-		n = missing_packages(job, &missing, err);
-		if (n < 0)
-			return -1;
-	}
-	if (n > 0) {
+	if (n > 0)
 		strbuf_addf(err, "these packages are not installed after the install: %s", missing.buf);
-		return -1;
-	}
-	return 0;
+	return n == 0 ? 0 : -1;
 }
 
 static bool conf_blacklists_nouveau(const char *path)

@@ -44,14 +44,16 @@ void driver_job_free(struct driver_job *job);
  * free): 0, or -EBUSY (or another negative errno) with the reason in err. */
 int driver_wait_for_apt(long lock_wait_ms, struct strbuf *err);
 
-/* Wait for apt and dpkg, then install.  Returns 0 when the tool exited 0,
+/* Wait for apt and dpkg, then install (through ubuntu-drivers, then
+ * apt-get for what it left out; or apt-get).  Returns 0 when the tools exited 0,
  * 1 when it failed (its last words in err), or a negative errno when
  * nothing ran (err says why).  The tool's status is not trusted either
  * way: call driver_job_verify. */
 int driver_job_run(const struct driver_job *job, long lock_wait_ms, struct strbuf *err);
 
 /* Read the target's dpkg state afresh and check that every package the job
- * meant to install is installed.  Returns 0 or -1 with what is missing. */
+ * meant to install is installed.  Returns 0 or -1 with what is missing (or
+ * why the state cannot be read) in err.  Changes nothing. */
 int driver_job_verify(const struct driver_job *job, struct strbuf *err);
 
 /* Whether a modprobe configuration on the target blacklists nouveau
