@@ -76,19 +76,12 @@ int main(void)
 	struct driver_offers o;
 	const struct driver_candidate *dc;
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	_cleanup_free_ char *repo = NULL, *sources = NULL;
 	char *s;
 
 	strbuf_init(&err);
 	if (!mkdtemp(root))
 		return done_testing();
-	repo = xasprintf("%s/repo", root);
-	sources = xasprintf("deb [trusted=yes] file:%s ./\n", repo);
-	testroot_puts(root, "/etc/apt/sources.list", sources);
-	testroot_puts(root, "/repo/Packages", packages);
-	testroot_puts(root, "/var/lib/dpkg/status", "");
-	testroot_puts(root, "/var/lib/apt/lists/partial/.keep", "");
-	if (testroot_apt_update(root) < 0) {
+	if (testroot_apt_tree(root, packages, "") < 0) {
 		printf("1..0 # SKIP apt-get update cannot read a file: repository here\n");
 		testroot_remove(root);
 		return 0;

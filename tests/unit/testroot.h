@@ -42,6 +42,22 @@ static inline void testroot_remove(const char *root)
 
 /* apt-get update of the private apt tree under root (Dir=root/, its own
  * dpkg status), offline with file: sources; 0 or -EIO. */
+static inline int testroot_apt_update(const char *root);
+
+/* A private apt tree under root: a file: repository with the Packages
+ * text given, dpkg's status, and lists apt-get update built.  0, or -EIO
+ * when apt cannot read such a repository here. */
+static inline int testroot_apt_tree(const char *root, const char *packages, const char *status)
+{
+	_cleanup_free_ char *sources = xasprintf("deb [trusted=yes] file:%s/repo ./\n", root);
+
+	testroot_puts(root, "/etc/apt/sources.list", sources);
+	testroot_puts(root, "/repo/Packages", packages);
+	testroot_puts(root, "/var/lib/dpkg/status", status);
+	testroot_puts(root, "/var/lib/apt/lists/partial/.keep", "");
+	return testroot_apt_update(root);
+}
+
 static inline int testroot_apt_update(const char *root)
 {
 	_cleanup_free_ char *dir = xasprintf("Dir=%s/", root);
