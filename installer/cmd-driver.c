@@ -23,7 +23,6 @@
 #include "log.h"
 #include "options.h"
 #include "prompt.h"
-#include "run.h"
 #include "resolve-output.h"
 #include "sysroot.h"
 #include "target.h"
@@ -72,26 +71,17 @@ static int run_update(void)
 {
 	const char *argv[] = { "apt-get", "update", "-q", NULL };
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	struct run_result rr;
-	int r;
 
 	strbuf_init(&err);
 	if (driver_wait_for_apt(gs_opts.lock_wait_s * 1000L, &err) < 0) {
 		log_error("%s; the sources were changed, 'sudo apt-get update' is still to run", err.buf);
 		return EXIT_FAILED;
 	}
-	r = run_in_target(argv, 0, &rr);
-
-	if (r < 0) {
-		log_error("cannot run apt-get update: %s", strerror(-r));
+	if (driver_run_step(argv, &err) < 0) {
+		log_error("%s (after the sources change; the old files are kept as *.gpu-setup-*.bak)", err.buf);
 		return EXIT_FAILED;
 	}
-	if (rr.exit_status != 0)
-		log_error("apt-get update failed (exit %d) after the sources change (the old files are kept as "
-			  "*.gpu-setup-*.bak): %s", rr.exit_status, rr.err.buf);
-	r = rr.exit_status;
-	run_result_release(&rr);
-	return r == 0 ? EXIT_OK : EXIT_FAILED;
+	return EXIT_OK;
 }
 
 /* Show the change (text), or keep it for --json: per file its path, the

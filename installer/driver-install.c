@@ -18,6 +18,7 @@
 #include "osinfo.h"
 #include "run.h"
 #include "sysroot.h"
+#include "table.h"
 #include "util.h"
 
 static void add_string(char ***list, size_t *n, char *s)
@@ -151,12 +152,16 @@ static void secure_boot_notes(struct driver_job *job)
 void driver_job_prepare(struct apt_cache *ac, const struct target *t, const struct driver_candidate *chosen,
 			struct driver_job *job)
 {
-	_cleanup_free_ char *copy = xstrdup(chosen->packages);
+	char **names = NULL;
+	size_t n = 0;
 	int r;
 
 	*job = (struct driver_job){ .chosen = chosen, .ubuntu = streq(t->os.id, "ubuntu") };
-	for (char *s = copy, *tok; (tok = strsep(&s, ","));)
-		add_string(&job->packages, &job->npackages, xstrdup(tok));
+	if (table_split_list(chosen->packages, &names, &n) < 0)
+		problem(job, "malformed package list '%s' in the driver data", chosen->packages);
+	for (size_t i = 0; i < n; i++)
+		add_string(&job->packages, &job->npackages, xstrdup(names[i]));
+	free(names);
 	if (runfile_driver_present())
 		problem(job, "a driver installed with NVIDIA's .run installer is present (%s/usr/bin/nvidia-uninstall): "
 			"packages would fight it over the same files; remove it first with 'sudo nvidia-uninstall', "
@@ -195,9 +200,7 @@ void driver_job_free(struct driver_job *job)
 	*job = (struct driver_job){ 0 };
 }
 
-/* Run one command in the target; 0 when it exited 0, else -1 with its
- * last words in err. */
-static int run_step(const char *const argv[], struct strbuf *err)
+int driver_run_step(const char *const argv[], struct strbuf *err)
 {
 	struct run_result rr;
 	int r;
@@ -240,7 +243,7 @@ static int apt_get_install(const char *const *packages, struct strbuf *err)
 	argv = xcalloc(nfixed + n + 1, sizeof(*argv));
 	memcpy(argv, fixed, sizeof(fixed));
 	memcpy(argv + nfixed, packages, n * sizeof(*packages));
-	r = run_step(argv, err);
+	r = driver_run_step(argv, err);
 	free(argv);
 	return r;
 }
@@ -322,7 +325,7 @@ int driver_job_run(const struct driver_job *job, long lock_wait_ms, struct strbu
 		const char *plain[] = { "ubuntu-drivers", "install", job->ubuntu_drivers_spec, NULL };
 		const char *gpgpu[] = { "ubuntu-drivers", "install", "--gpgpu", job->ubuntu_drivers_spec, NULL };
 
-		if (run_step(job->chosen->server ? gpgpu : plain, err) < 0)
+		if (driver_run_step(job->chosen->server ? gpgpu : plain, err) < 0)
 			return 1;
 	}
 	return complete_ubuntu_drivers(job, err);
@@ -416,7 +419,7 @@ int nouveau_blacklist_ensure(struct strbuf *err)
 	{
 		const char *argv[] = { "update-initramfs", "-u", NULL };
 
-		if (run_step(argv, err) < 0)
+		if (driver_run_step(argv, err) < 0)
 			return -1;
 	}
 	return 1;

@@ -12,6 +12,7 @@
 #include "driver-list.h"
 #include "modalias.h"
 #include "resolve-output.h"
+#include "table.h"
 #include "util.h"
 
 static const char *const verdict_names[] = {
@@ -167,10 +168,13 @@ struct json_object *driver_list_to_json(const struct driver_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct driver_candidate *c = &l->offers->cand[i];
 		struct json_object *o = json_object_new_object(), *pk = json_object_new_array();
-		_cleanup_free_ char *copy = xstrdup(c->packages);
+		_cleanup_free_ char **names = NULL;
+		size_t n = 0;
 
-		for (char *s = copy, *tok; (tok = strsep(&s, ","));)
-			json_object_array_add(pk, json_object_new_string(tok));
+		if (table_split_list(c->packages, &names, &n) < 0)
+			n = 0;
+		for (size_t k = 0; k < n; k++)
+			json_object_array_add(pk, json_object_new_string(names[k]));
 		json_object_object_add(o, "package", json_object_new_string(c->name));
 		json_object_object_add(o, "packages", pk);
 		json_object_object_add(o, "branch", json_object_new_int((int)c->branch));

@@ -16,6 +16,7 @@
 #include "driver-offer.h"
 #include "modalias.h"
 #include "strbuf.h"
+#include "table.h"
 #include "util.h"
 
 #define UBUNTU_DRIVER_PREFIX "nvidia-driver-"
@@ -68,14 +69,10 @@ static char *check_installable(struct apt_cache *ac, const char *packages)
 {
 	char **names = NULL, **closure = NULL, *err = NULL, *why = NULL;
 	size_t n = 0;
-	_cleanup_free_ char *copy = xstrdup(packages);
 	int r;
 
-	for (char *s = copy, *tok; (tok = strsep(&s, ","));) {
-		names = xrealloc(names, (n + 2) * sizeof(*names));
-		names[n++] = tok;
-		names[n] = NULL;
-	}
+	if (table_split_list(packages, &names, &n) < 0)
+		return xasprintf("malformed package list '%s'", packages);
 	for (size_t i = 0; i < n && !why; i++) {
 		char *inst = NULL, *cand = NULL;
 
