@@ -24,6 +24,7 @@
 #include "options.h"
 #include "prompt.h"
 #include "resolve-output.h"
+#include "run.h"
 #include "sysroot.h"
 #include "target.h"
 #include "util.h"
@@ -77,7 +78,7 @@ static int run_update(void)
 		log_error("%s; the sources were changed, 'sudo apt-get update' is still to run", err.buf);
 		return EXIT_FAILED;
 	}
-	if (driver_run_step(argv, &err) < 0) {
+	if (run_step(argv, &err) < 0) {
 		log_error("%s (after the sources change; the old files are kept as *.gpu-setup-*.bak)", err.buf);
 		return EXIT_FAILED;
 	}

@@ -200,36 +200,6 @@ void driver_job_free(struct driver_job *job)
 	*job = (struct driver_job){ 0 };
 }
 
-int driver_run_step(const char *const argv[], struct strbuf *err)
-{
-	struct run_result rr;
-	int r;
-	_cleanup_strbuf_ struct strbuf line = STRBUF_INIT;
-
-	strbuf_init(&line);
-	for (const char *const *a = argv; *a; a++)
-		strbuf_addf(&line, "%s%s", a == argv ? "" : " ", *a);
-	log_info("running: %s", line.buf);
-	r = run_in_target(argv, 0, &rr);
-	if (r < 0) {
-		strbuf_addf(err, "cannot run %s: %s", argv[0], strerror(-r));
-		return -1;
-	}
-	if (rr.exit_status != 0) {
-		const char *tail = rr.err.len ? rr.err.buf : rr.out.buf;
-		size_t len = strlen(tail);
-
-		strbuf_addf(err, "%s exited with %d%s%s", argv[0], rr.exit_status, len ? ": " : "",
-			    len > 600 ? tail + len - 600 : tail);
-		while (err->len && err->buf[err->len - 1] == '\n')
-			err->buf[--err->len] = '\0';
-		run_result_release(&rr);
-		return -1;
-	}
-	run_result_release(&rr);
-	return 0;
-}
-
 static int apt_get_install(const char *const *packages, struct strbuf *err)
 {
 	const char *fixed[] = { "apt-get", "install", "-y", "-q", "-o", "Dpkg::Options::=--force-confdef",
@@ -243,7 +213,7 @@ static int apt_get_install(const char *const *packages, struct strbuf *err)
 	argv = xcalloc(nfixed + n + 1, sizeof(*argv));
 	memcpy(argv, fixed, sizeof(fixed));
 	memcpy(argv + nfixed, packages, n * sizeof(*packages));
-	r = driver_run_step(argv, err);
+	r = run_step(argv, err);
 	free(argv);
 	return r;
 }
@@ -325,7 +295,7 @@ int driver_job_run(const struct driver_job *job, long lock_wait_ms, struct strbu
 		const char *plain[] = { "ubuntu-drivers", "install", job->ubuntu_drivers_spec, NULL };
 		const char *gpgpu[] = { "ubuntu-drivers", "install", "--gpgpu", job->ubuntu_drivers_spec, NULL };
 
-		if (driver_run_step(job->chosen->server ? gpgpu : plain, err) < 0)
+		if (run_step(job->chosen->server ? gpgpu : plain, err) < 0)
 			return 1;
 	}
 	return complete_ubuntu_drivers(job, err);
@@ -419,7 +389,7 @@ int nouveau_blacklist_ensure(struct strbuf *err)
 	{
 		const char *argv[] = { "update-initramfs", "-u", NULL };
 
-		if (driver_run_step(argv, err) < 0)
+		if (run_step(argv, err) < 0)
 			return -1;
 	}
 	return 1;

@@ -40,10 +40,6 @@ void driver_job_prepare(struct apt_cache *ac, const struct target *t, const stru
 			struct driver_job *job);
 void driver_job_free(struct driver_job *job);
 
-/* Run one command in the target (logged, output into the log): 0 when
- * it exited 0, else -1 with its last words in err. */
-int driver_run_step(const char *const argv[], struct strbuf *err);
-
 /* Wait at most lock_wait_ms for apt and dpkg to finish (their locks
  * free): 0, or -EBUSY (or another negative errno) with the reason in err. */
 int driver_wait_for_apt(long lock_wait_ms, struct strbuf *err);

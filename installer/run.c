@@ -193,3 +193,33 @@ int run_in_target(const char *const argv[], long timeout_ms, struct run_result *
 	free(full);
 	return r;
 }
+
+int run_step(const char *const argv[], struct strbuf *err)
+{
+	struct run_result rr;
+	int r;
+	_cleanup_strbuf_ struct strbuf line = STRBUF_INIT;
+
+	strbuf_init(&line);
+	for (const char *const *a = argv; *a; a++)
+		strbuf_addf(&line, "%s%s", a == argv ? "" : " ", *a);
+	log_info("running: %s", line.buf);
+	r = run_in_target(argv, 0, &rr);
+	if (r < 0) {
+		strbuf_addf(err, "cannot run %s: %s", argv[0], strerror(-r));
+		return -1;
+	}
+	if (rr.exit_status != 0) {
+		const char *tail = rr.err.len ? rr.err.buf : rr.out.buf;
+		size_t len = strlen(tail);
+
+		strbuf_addf(err, "%s exited with %d%s%s", argv[0], rr.exit_status, len ? ": " : "",
+			    len > 600 ? tail + len - 600 : tail);
+		while (err->len && err->buf[err->len - 1] == '\n')
+			err->buf[--err->len] = '\0';
+		run_result_release(&rr);
+		return -1;
+	}
+	run_result_release(&rr);
+	return 0;
+}

@@ -34,4 +34,9 @@ int run_in_target(const char *const argv[], long timeout_ms, struct run_result *
 
 void run_result_release(struct run_result *res);
 
+/* Run one command in the target as a step of a change (logged as
+ * "running: ...", output into the log): 0 when it exited 0, else -1 with
+ * its last words in err. */
+int run_step(const char *const argv[], struct strbuf *err);
+
 #endif
