@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "cuda-tree.h"
 #include "fileio.h"
 #include "plan.h"
 #include "resolve-output.h"
@@ -40,30 +41,6 @@ static void add_change(struct plan_step *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	s->changes[s->nchanges++] = xvasprintf(fmt, ap);
 	va_end(ap);
-}
-
-int cuda_installed_version(const char *toolkit_dir, char **ret)
-{
-	_cleanup_free_ char *rel = xasprintf("%s/version.json", toolkit_dir);
-	_cleanup_free_ char *path = sysroot_path(rel), *text = NULL;
-	struct json_object *j, *cuda, *ver;
-	size_t len;
-	int r;
-
-	r = read_file(path, 1u << 20, &text, &len);
-	if (r < 0)
-		return r;
-	j = json_tokener_parse(text);
-	if (!j)
-		return -EINVAL;
-	r = -EINVAL;
-	if (json_object_object_get_ex(j, "cuda", &cuda) && json_object_object_get_ex(cuda, "version", &ver) &&
-	    json_object_is_type(ver, json_type_string)) {
-		*ret = xstrdup(json_object_get_string(ver));
-		r = 0;
-	}
-	json_object_put(j);
-	return r;
 }
 
 static bool header_define(const char *text, const char *name, unsigned *ret)
@@ -123,13 +100,16 @@ static void driver_step(struct plan *p, const struct plan_input *in)
 static void cuda_step(struct plan *p, const struct plan_input *in, const char *dir)
 {
 	const struct cuda_info *t = in->res->cuda;
-	_cleanup_free_ char *have = NULL;
+	_cleanup_(cuda_tree_free) struct cuda_tree have = { 0 };
 	struct plan_step *s = add_step(p, "cuda", "install CUDA toolkit %s from NVIDIA's runfile, without its driver",
 				       t->version);
 
-	if (cuda_installed_version(dir, &have) == 0 && streq(have, t->version)) {
+	/* The plan goes by the release the toolkit names (version.json, else
+	 * the next best source); the step that runs the runfile must check
+	 * the whole tree (cuda_tree_complete), not this. */
+	if (cuda_tree_inspect(dir, &have) == 0 && have.version && streq(have.version, t->version)) {
 		s->done = true;
-		s->status = xasprintf("%s/version.json says %s", dir, have);
+		s->status = xasprintf("%s/%s says %s", dir, cuda_tree_version_source(&have), have.version);
 		return;
 	}
 	add_change(s, "download: %s (sha256 %s)", t->url, t->sha256 ? t->sha256 : "not in the data: size and layout checked");
