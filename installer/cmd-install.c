@@ -18,7 +18,8 @@ int cmd_install(int argc, char **argv)
 	struct detect_report rep;
 	int code;
 
-	(void)argc;
+	if (argc == 1)
+		return cmd_install_step(argv[0]);
 	(void)argv;
 	code = gs_detect_or_exit_code(&rep);
 	if (code)
@@ -40,8 +41,9 @@ int cmd_install(int argc, char **argv)
 		log_error("no NVIDIA GPU found: there is nothing for gpu-setup to install (the devices above are what it saw)");
 		code = EXIT_NO_NVIDIA;
 	} else {
-		log_error("this version of gpu-setup installs only the driver ('sudo gpu-setup driver'; "
-			  "'gpu-setup plan' shows the whole stack): nothing was changed");
+		log_error("this version of gpu-setup installs the stack one step at a time: 'sudo gpu-setup driver', "
+			  "then 'sudo gpu-setup install cuda' and 'install cudnn' ('gpu-setup plan' shows them all): "
+			  "nothing was changed");
 		code = EXIT_FAILED;
 	}
 	detect_report_free(&rep);

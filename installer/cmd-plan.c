@@ -29,23 +29,6 @@ struct plan_ctx {
 	struct driver_offers offers;
 };
 
-/* The driver packages apt offers here, as `driver` reads them, so plan and
- * driver choose alike; with no apt state to read (a bare tree), or apt
- * knowing no driver package, the distribution's table decides. */
-static void read_apt_offers(struct plan_ctx *p, struct resolve_request *req)
-{
-	struct apt_cache *ac = NULL;
-
-	if (apt_cache_open(sysroot_get()[0] ? sysroot_get() : NULL, &ac, NULL) < 0)
-		return;
-	driver_offers_read(ac, &p->t, gs_opts.server || driver_gpus_are_datacenter(&p->t), &p->offers);
-	apt_cache_close(ac);
-	if (p->offers.noffer) {
-		req->offer = p->offers.offer;
-		req->noffer = p->offers.noffer;
-	}
-}
-
 static int find_user(struct plan_ctx *p)
 {
 	int r = target_user_find(NULL, &p->user);
@@ -119,7 +102,7 @@ int cmd_plan(int argc, char **argv)
 		code = target_request(&p.t, &req);
 	if (code != EXIT_OK)
 		goto out;
-	read_apt_offers(&p, &req);
+	target_read_apt_offers(&p.t, &req, &p.offers);
 	resolve(p.t.db, &req, &res);
 	if (res.ok) {
 		struct plan_input in = { .res = &res, .distro = p.t.distro, .user = &p.user,

@@ -388,10 +388,12 @@ static void disagree(bool *complete, struct strbuf *why, const char *fmt, ...)
 	*complete = false;
 	if (!why)
 		return;
+	/* One line the command layer can quote inside its own message. */
+	if (why->len)
+		strbuf_adds(why, "; ");
 	va_start(ap, fmt);
 	strbuf_vaddf(why, fmt, ap);
 	va_end(ap);
-	strbuf_adds(why, ".\n");
 }
 
 bool cuda_tree_complete(const struct cuda_tree *t, const char *want, struct strbuf *why)

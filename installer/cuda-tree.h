@@ -37,8 +37,8 @@ int cuda_tree_inspect(const char *dir, struct cuda_tree *ret);
 /* A complete toolkit of release want ("12.8" or "12.8.1")?  Every
  * disagreement (nvcc missing or reports another release, version.json,
  * version.txt or cuda.h name another release, lib64 or libcudart missing,
- * nothing names a release) is appended to why (may be NULL) as one
- * sentence each, each ending in ".\n".  An nvcc that could not be run here
+ * nothing names a release) is appended to why (may be NULL), the
+ * clauses joined by "; " to quote in one message.  An nvcc not run here
  * is neither proof nor disagreement. */
 bool cuda_tree_complete(const struct cuda_tree *t, const char *want, struct strbuf *why);
 /* Where t->version came from: "version.json", "version.txt",

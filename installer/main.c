@@ -40,8 +40,8 @@ struct command {
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "install", cmd_install, NEEDS_ROOT | TAKES_LOCK, 0, "",
-	  "detect the hardware and set up the whole stack (what a bare 'sudo gpu-setup' runs)" },
+	{ "install", cmd_install, NEEDS_ROOT | TAKES_LOCK, 1, "[cuda|cudnn]",
+	  "detect the hardware and set up the whole stack (what a bare 'sudo gpu-setup' runs), or one step of it" },
 	{ "detect", cmd_detect, 0, 0, "", "show GPUs, driver in use, PCIe link, CPU, memory and sizing hints" },
 	{ "plan", cmd_plan, 0, 0, "",
 	  "show the versions gpu-setup would choose for this machine and the steps install would take" },
@@ -49,6 +49,10 @@ static const struct command commands[] = {
 	  "answer compatibility questions (which driver, CUDA, cuDNN, framework build fit) without touching the machine" },
 	{ "driver", cmd_driver, NEEDS_ROOT | TAKES_LOCK | LIST_ONLY_READS, 0, "",
 	  "install the NVIDIA driver package that fits the GPUs (with --list: show every candidate and why)" },
+	{ "use", cmd_use, NEEDS_ROOT | TAKES_LOCK, 2, "cuda X.Y",
+	  "make an installed CUDA toolkit the one /usr/local/cuda, PATH and the library path lead to" },
+	{ "uninstall", cmd_uninstall, NEEDS_ROOT | TAKES_LOCK, 2, "cuda X.Y | cudnn",
+	  "remove a CUDA toolkit (through its own uninstaller) or the cuDNN gpu-setup placed, and nothing else" },
 	{ "help", cmd_help, 0, 1, "[COMMAND]", "show this help, or the help of one command" },
 };
 
@@ -58,6 +62,7 @@ enum {
 	OPT_ROOT = 0x100, OPT_JSON, OPT_DRY_RUN, OPT_LOG, OPT_PCI_DUMP, OPT_SYSFS, OPT_COMPAT_DIR,
 	OPT_PSU_WATTS, OPT_FRAMEWORK, OPT_CUDA, OPT_DRIVER, OPT_CUDNN, OPT_PYTHON, OPT_GPU_ONLY, OPT_GPU,
 	OPT_DISTRO, OPT_INSTALLED_DRIVER, OPT_EXPLAIN, OPT_CHECK, OPT_LIST, OPT_SERVER, OPT_LOCK_WAIT,
+	OPT_RUNFILE, OPT_TMPDIR, OPT_CUDNN_ARCHIVE,
 };
 
 struct option_help {
@@ -88,17 +93,17 @@ static const struct option_help option_table[] = {
 	  "read compatibility tables from DIR" },
 	{ { "psu-watts", required_argument, NULL, OPT_PSU_WATTS }, 0, "N", "detect install",
 	  "say whether a power supply of N watts is enough" },
-	{ { "framework", required_argument, NULL, OPT_FRAMEWORK }, 0, "NAME[=VER]", "compat plan driver",
+	{ { "framework", required_argument, NULL, OPT_FRAMEWORK }, 0, "NAME[=VER]", "compat plan driver install",
 	  "pytorch (default), tensorflow or none, optionally a release (pytorch=2.7)" },
-	{ { "cuda", required_argument, NULL, OPT_CUDA }, 0, "X.Y", "compat plan driver",
-	  "use this CUDA toolkit release (12.8 or 12.8.1)" },
-	{ { "driver", required_argument, NULL, OPT_DRIVER }, 0, "BRANCH", "compat plan driver",
+	{ { "cuda", required_argument, NULL, OPT_CUDA }, 0, "X.Y", "compat plan driver install uninstall",
+	  "use this CUDA toolkit release (12.8 or 12.8.1); for uninstall cudnn: the toolkit to take it from" },
+	{ { "driver", required_argument, NULL, OPT_DRIVER }, 0, "BRANCH", "compat plan driver install",
 	  "use this NVIDIA driver branch (580)" },
-	{ { "cudnn", required_argument, NULL, OPT_CUDNN }, 0, "VER", "compat plan driver",
+	{ { "cudnn", required_argument, NULL, OPT_CUDNN }, 0, "VER", "compat plan driver install",
 	  "use this cuDNN release (9, 8.9 or 8.9.7.29)" },
-	{ { "python", required_argument, NULL, OPT_PYTHON }, 0, "X.Y", "compat plan driver",
+	{ { "python", required_argument, NULL, OPT_PYTHON }, 0, "X.Y", "compat plan driver install",
 	  "use this Python version for the framework environment" },
-	{ { "gpu-only", required_argument, NULL, OPT_GPU_ONLY }, 0, "ADDR", "plan driver",
+	{ { "gpu-only", required_argument, NULL, OPT_GPU_ONLY }, 0, "ADDR", "plan driver install",
 	  "serve only the GPU at this PCI address (repeat for more)" },
 	{ { "gpu", required_argument, NULL, OPT_GPU }, 0, "10de:XXXX", "compat",
 	  "answer for this GPU (repeat for a machine with several)" },
@@ -116,6 +121,12 @@ static const struct option_help option_table[] = {
 	  "use Ubuntu's -server driver packages (the default for datacenter cards)" },
 	{ { "lock-wait", required_argument, NULL, OPT_LOCK_WAIT }, 0, "SECONDS", "driver",
 	  "wait this long for a running apt or dpkg to finish (default 120)" },
+	{ { "runfile", required_argument, NULL, OPT_RUNFILE }, 0, "FILE", "install",
+	  "install cuda: NVIDIA's CUDA runfile to use instead of the cache's (checked against its sha256)" },
+	{ { "tmpdir", required_argument, NULL, OPT_TMPDIR }, 0, "DIR", "install",
+	  "install cuda: where the runfile unpacks itself (default: /tmp, or /var/tmp when /tmp is small or noexec)" },
+	{ { "cudnn-archive", required_argument, NULL, OPT_CUDNN_ARCHIVE }, 0, "FILE", "install",
+	  "install cudnn: NVIDIA's cuDNN archive (.tgz or .tar.xz) to place instead of the cache's" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, NULL, "show help and exit" },
 	{ { "version", no_argument, NULL, 'V' }, 'V', NULL, NULL, "show the version and exit" },
 };
@@ -472,6 +483,9 @@ static int parse_options(int argc, char **argv, int *ret_cmd_index, unsigned cha
 			}
 			break;
 		case OPT_CHECK: gs_opts.check = true; break;
+		case OPT_RUNFILE: gs_opts.runfile = optarg; break;
+		case OPT_TMPDIR: gs_opts.tmpdir = optarg; break;
+		case OPT_CUDNN_ARCHIVE: gs_opts.cudnn_archive = optarg; break;
 		case 'h': print_usage(stdout); return EXIT_OK;
 		case 'V': printf("gpu-setup %s\n", PACKAGE_VERSION); return EXIT_OK;
 		case ':':
@@ -493,8 +507,11 @@ static int check_command(const struct command *c, int nargs, unsigned char *seen
 {
 	*ret_lock = -1;
 	if (nargs > c->max_args) {
-		log_error("'%s' takes %s; see 'gpu-setup help %s'", c->name,
-			  c->max_args ? "at most one argument" : "no arguments", c->name);
+		if (c->max_args)
+			log_error("'%s' takes at most %d argument%s (%s); see 'gpu-setup help %s'", c->name,
+				  c->max_args, c->max_args > 1 ? "s" : "", c->args, c->name);
+		else
+			log_error("'%s' takes no arguments; see 'gpu-setup help %s'", c->name, c->name);
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < ELEMENTSOF(option_table); i++)

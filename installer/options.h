@@ -36,6 +36,10 @@ struct gs_options {
 	/* driver only. */
 	bool list, server;                 /* --list, --server */
 	unsigned lock_wait_s;              /* --lock-wait */
+	/* install cuda / cudnn. */
+	const char *runfile;               /* --runfile */
+	const char *tmpdir;                /* --tmpdir */
+	const char *cudnn_archive;         /* --cudnn-archive */
 };
 
 extern struct gs_options gs_opts;

@@ -7,8 +7,10 @@
 
 #include <errno.h>
 
+#include "driver-offer.h"
 #include "exit-codes.h"
 #include "log.h"
+#include "resolve-output.h"
 #include "sysroot.h"
 #include "target.h"
 #include "util.h"
@@ -146,6 +148,39 @@ int target_request(const struct target *t, struct resolve_request *req)
 	if (resolve_check_request(t->db, req, &err) < 0) {
 		log_error("%s", err.buf);
 		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+void target_read_apt_offers(const struct target *t, struct resolve_request *req, struct driver_offers *offers)
+{
+	struct apt_cache *ac = NULL;
+
+	if (apt_cache_open(sysroot_get()[0] ? sysroot_get() : NULL, &ac, NULL) < 0)
+		return;
+	driver_offers_read(ac, t, gs_opts.server || driver_gpus_are_datacenter(t), offers);
+	apt_cache_close(ac);
+	if (offers->noffer) {
+		req->offer = offers->offer;
+		req->noffer = offers->noffer;
+	}
+}
+
+int target_resolve(struct target *t, struct driver_offers *offers, struct resolve_result *res)
+{
+	struct resolve_request req;
+	int code = target_load(t);
+
+	if (code == EXIT_OK)
+		code = target_request(t, &req);
+	if (code != EXIT_OK)
+		return code;
+	target_read_apt_offers(t, &req, offers);
+	resolve(t->db, &req, res);
+	if (!res->ok) {
+		resolve_print_text(res, true, stderr);
+		log_error("no combination of versions fits this machine (see the reasons above)");
+		return EXIT_CONFLICT;
 	}
 	return EXIT_OK;
 }

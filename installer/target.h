@@ -39,6 +39,19 @@ void target_free(struct target *t);
  * the constraints (logs and returns EXIT_USAGE when one is malformed). */
 int target_request(const struct target *t, struct resolve_request *req);
 
+struct driver_offers;
+
+/* The driver packages apt offers on the target, as `driver` reads them, so
+ * plan, driver and install choose alike; with no apt state to read (a bare
+ * tree), or apt knowing no driver package, the distribution's table
+ * decides.  offers keeps what req points at. */
+void target_read_apt_offers(const struct target *t, struct resolve_request *req, struct driver_offers *offers);
+
+/* Load the target and resolve versions for it under the user's
+ * constraints, the way plan does; an unsolvable request prints the
+ * reasons and returns EXIT_CONFLICT.  Returns an exit code. */
+int target_resolve(struct target *t, struct driver_offers *offers, struct resolve_result *res);
+
 struct json_object *target_gpus_json(const struct target *t);
 
 #endif

@@ -16,7 +16,8 @@ export ASAN_OPTIONS
 
 tap_n=0
 tap_failed=0
-ok() {  # ok CONDITION-EXIT-STATUS DESCRIPTION
+ok() {  # ok CONDITION-EXIT-STATUS DESCRIPTION; returns the condition, so
+	# `ok $? "..." || show-why` prints diagnostics for a failure only
 	tap_n=$((tap_n + 1))
 	if [ "$1" -eq 0 ]; then
 		echo "ok $tap_n - $2"
@@ -24,6 +25,7 @@ ok() {  # ok CONDITION-EXIT-STATUS DESCRIPTION
 		echo "not ok $tap_n - $2"
 		tap_failed=$((tap_failed + 1))
 	fi
+	return "$1"
 }
 skip_all() {
 	echo "1..0 # SKIP $*"

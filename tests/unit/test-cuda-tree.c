@@ -56,7 +56,7 @@ static const char nvcc_102[] =
 /* The top of NVIDIA's cuda.h, shortened. */
 static const char cuda_h_128[] =
 	"/*\n"
-	" * Copyright 1993-2025 NVIDIA Corporation.  All rights reserved.\n"
+	" * Copyright 1993-2025 NVIDIA Corporation.  All rights reserved"
 	" */\n"
 	"\n"
 	"#ifndef __cuda_cuda_h__\n"
@@ -245,12 +245,13 @@ static bool direct(const char *want, struct strbuf *why)
 	return complete;
 }
 
-static size_t count_lines(const struct strbuf *sb)
+/* The reasons in a why: clauses joined by "; ". */
+static size_t count_reasons(const struct strbuf *sb)
 {
-	size_t n = 0;
+	size_t n = sb->len ? 1 : 0;
 
-	for (size_t i = 0; i < sb->len; i++)
-		n += sb->buf[i] == '\n';
+	for (const char *p = sb->buf; sb->len && (p = strstr(p, "; ")); p += 2)
+		n++;
 	return n;
 }
 
@@ -289,13 +290,13 @@ static void test_inspect(void)
 	ok(cuda_tree_complete(&t, "12.8", &why) && why.len == 0, "complete as 12.8");
 	ok(cuda_tree_complete(&t, "12.8.1", NULL), "why may be NULL");
 	disagrees(cuda_tree_complete(&t, "12.6", &why), &why,
-		  "version.json says 12.8.1, not 12.6.\ninclude/cuda.h says 12.8, not 12.6.\n",
+		  "version.json says 12.8.1, not 12.6; include/cuda.h says 12.8, not 12.6",
 		  "as 12.6: version.json and cuda.h both disagree, one sentence each");
 	strbuf_reset(&why);
-	disagrees(cuda_tree_complete(&t, "12.8.0", &why), &why, "version.json says 12.8.1, not 12.8.0.\n",
+	disagrees(cuda_tree_complete(&t, "12.8.0", &why), &why, "version.json says 12.8.1, not 12.8.0",
 		  "as 12.8.0: the update differs");
 	strbuf_reset(&why);
-	disagrees(cuda_tree_complete(&t, "twelve", &why), &why, "'twelve' is not a CUDA release (X.Y or X.Y.Z).\n",
+	disagrees(cuda_tree_complete(&t, "twelve", &why), &why, "'twelve' is not a CUDA release (X.Y or X.Y.Z)",
 		  "a malformed want is refused");
 	strbuf_reset(&why);
 	ok(!cuda_tree_complete(&t, "12", NULL) && !cuda_tree_complete(&t, "12.8.1.0", NULL),
@@ -316,21 +317,21 @@ static void test_inspect(void)
 
 	/* Each disagreement alone. */
 	put_script(TK "/bin/nvcc", "Cuda compilation tools, release 12.9, V12.9.41\n");
-	disagrees(direct("12.8.1", &why), &why, "bin/nvcc reports release 12.9, not 12.8.\n", "nvcc of another release");
+	disagrees(direct("12.8.1", &why), &why, "bin/nvcc reports release 12.9, not 12.8", "nvcc of another release");
 	put_script(TK "/bin/nvcc", "Segmentation fault\n");
-	disagrees(direct("12.8.1", &why), &why, "bin/nvcc --version names no release.\n", "nvcc that names no release");
+	disagrees(direct("12.8.1", &why), &why, "bin/nvcc --version names no release", "nvcc that names no release");
 	rm_in(TK "/bin/nvcc");
-	disagrees(direct("12.8.1", &why), &why, "bin/nvcc is missing.\n", "nvcc missing");
+	disagrees(direct("12.8.1", &why), &why, "bin/nvcc is missing", "nvcc missing");
 	testroot_puts(root, TK "/bin/nvcc", "not executable\n");
-	disagrees(direct("12.8.1", &why), &why, "bin/nvcc is missing.\n", "nvcc not executable counts as missing");
+	disagrees(direct("12.8.1", &why), &why, "bin/nvcc is missing", "nvcc not executable counts as missing");
 	put_script(TK "/bin/nvcc", nvcc_1281);
 
 	testroot_puts(root, TK "/version.json", "{\"cuda\":{\"name\":\"CUDA SDK\",\"version\":\"12.6.3\"}}");
-	disagrees(direct("12.8.1", &why), &why, "version.json says 12.6.3, not 12.8.1.\n",
+	disagrees(direct("12.8.1", &why), &why, "version.json says 12.6.3, not 12.8.1",
 		  "version.json of another release (cuda.h and nvcc say 12.8)");
-	disagrees(direct("12.8", &why), &why, "version.json says 12.6.3, not 12.8.\n", "the same against 12.8");
+	disagrees(direct("12.8", &why), &why, "version.json says 12.6.3, not 12.8", "the same against 12.8");
 	testroot_puts(root, TK "/version.json", "{\"cuda\":");
-	disagrees(direct("12.8.1", &why), &why, "version.json names no release (damaged).\n", "a damaged version.json");
+	disagrees(direct("12.8.1", &why), &why, "version.json names no release (damaged)", "a damaged version.json");
 	sysroot_set(root);
 	ok(cuda_tree_inspect(TK, &t) == 0 && t.version_json_bad && streq(t.version, "12.8") &&
 	   streq(cuda_tree_version_source(&t), "include/cuda.h"),
@@ -339,20 +340,20 @@ static void test_inspect(void)
 	testroot_puts(root, TK "/version.json", version_json_1281);
 
 	testroot_puts(root, TGT "/include/cuda.h", "#define CUDA_VERSION 12060\n");
-	disagrees(direct("12.8.1", &why), &why, "include/cuda.h says 12.6, not 12.8.\n",
+	disagrees(direct("12.8.1", &why), &why, "include/cuda.h says 12.6, not 12.8",
 		  "cuda.h of another release than version.json");
 	rm_in(TGT "/include/cuda.h");
-	disagrees(direct("12.8.1", &why), &why, "include/cuda.h is missing or defines no CUDA_VERSION.\n",
+	disagrees(direct("12.8.1", &why), &why, "include/cuda.h is missing or defines no CUDA_VERSION",
 		  "cuda.h missing");
 	testroot_puts(root, TGT "/include/cuda.h", cuda_h_128);
 
 	rm_in(TGT "/lib/libcudart.so.12.8.90");
-	disagrees(direct("12.8.1", &why), &why, "lib64 holds no libcudart.\n", "libcudart's links dangle");
+	disagrees(direct("12.8.1", &why), &why, "lib64 holds no libcudart", "libcudart's links dangle");
 	rm_in(TGT "/lib/libcudart.so.12");
 	rm_in(TGT "/lib/libcudart.so");
-	disagrees(direct("12.8.1", &why), &why, "lib64 holds no libcudart.\n", "libcudart missing");
+	disagrees(direct("12.8.1", &why), &why, "lib64 holds no libcudart", "libcudart missing");
 	rm_in(TK "/lib64");
-	disagrees(direct("12.8.1", &why), &why, "lib64 is missing.\n", "lib64 missing");
+	disagrees(direct("12.8.1", &why), &why, "lib64 is missing", "lib64 missing");
 	make_tree();
 	ok(direct("12.8.1", &why), "put back together, complete again");
 
@@ -360,7 +361,7 @@ static void test_inspect(void)
 	reset_root();
 	put_script(TK "/bin/nvcc", nvcc_1281);
 	disagrees(direct("12.8.1", &why), &why,
-		  "include/cuda.h is missing or defines no CUDA_VERSION.\nlib64 is missing.\n",
+		  "include/cuda.h is missing or defines no CUDA_VERSION; lib64 is missing",
 		  "bin/ without lib64 (exit 15's tree): incomplete");
 	sysroot_set(root);
 	ok(cuda_tree_inspect(TK, &t) == 0 && !t.version && !cuda_tree_version_source(&t) && !t.uninstaller_present,
@@ -373,7 +374,7 @@ static void test_inspect(void)
 	ok(cuda_tree_inspect(TK, &t) == 0 && !t.version && !t.nvcc_present && !t.lib64_present,
 	   "an empty directory is inspected: nothing found");
 	strbuf_reset(&why);
-	ok(!cuda_tree_complete(&t, "12.8.1", &why) && count_lines(&why) == 4 &&
+	ok(!cuda_tree_complete(&t, "12.8.1", &why) && count_reasons(&why) == 4 &&
 	   startswith(why.buf, "nothing in it names a release"),
 	   "and is incomplete for four reasons, the first that nothing names a release");
 	cuda_tree_free(&t);
@@ -395,7 +396,7 @@ static void test_inspect(void)
 	ok(cuda_tree_complete(&t, "10.2.89", &why) && cuda_tree_complete(&t, "10.2", &why) && why.len == 0,
 	   "10.2 is complete as 10.2.89 and as 10.2");
 	disagrees(cuda_tree_complete(&t, "10.1", &why), &why,
-		  "version.txt says 10.2.89, not 10.1.\ninclude/cuda.h says 10.2, not 10.1.\n", "but not as 10.1");
+		  "version.txt says 10.2.89, not 10.1; include/cuda.h says 10.2, not 10.1", "but not as 10.1");
 	strbuf_reset(&why);
 	cuda_tree_free(&t);
 
@@ -485,7 +486,7 @@ static void test_standin(void)
 	run_result_release(&rr);
 	strbuf_reset(&why);
 	ok(cuda_tree_inspect(dir, &t) == 0 && !cuda_tree_complete(&t, "12.8.1", &why) &&
-	   streq(why.buf, "bin/nvcc reports release 12.9, not 12.8.\n"),
+	   streq(why.buf, "bin/nvcc reports release 12.9, not 12.8"),
 	   "and found out by its nvcc alone");
 	cuda_tree_free(&t);
 

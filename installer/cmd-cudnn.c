@@ -1,0 +1,265 @@
+/*
+ * cmd-cudnn.c - `gpu-setup install cudnn` and `uninstall cudnn`: NVIDIA's
+ * cuDNN archive placed into the CUDA toolkit it was built for, every file
+ * recorded in a manifest, and taken out again by that manifest alone.
+ *
+ * The archive is the one the plan names (from the cache) or the one given
+ * with --cudnn-archive; its sha256 is checked when the data knows it.
+ * Everything else (layout, versions, CUDA major, safety of every entry)
+ * is cudnn.c's, which leaves the toolkit as it was when it refuses.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "cuda-env.h"
+#include "cuda-install.h"
+#include "cuda-tree.h"
+#include "cudnn.h"
+#include "driver-offer.h"
+#include "exit-codes.h"
+#include "log.h"
+#include "options.h"
+#include "sysroot.h"
+#include "target.h"
+#include "util.h"
+
+/* The compat row for an archive file name, for its sha256. */
+static const struct cudnn_info *row_for_archive(const struct compat_db *db, const char *path)
+{
+	_cleanup_free_ char *copy = xstrdup(path);
+	const char *base = basename(copy);
+
+	for (size_t i = 0; i < db->ncudnns; i++)
+		if (streq(db->cudnns[i].archive, base))
+			return &db->cudnns[i];
+	return NULL;
+}
+
+static int ldconfig_after_change(void)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	int r;
+
+	strbuf_init(&err);
+	r = cuda_run_ldconfig(&err);
+	if (r == -ENOENT) {
+		log_warning("%s has no ldconfig: the library cache there is built when that system runs it",
+			    sysroot_get());
+		return EXIT_OK;
+	}
+	if (r < 0) {
+		log_error("%s", err.buf);
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+static int exit_code_for(int r)
+{
+	switch (r) {
+	case -EBADMSG:
+	case -EINVAL:
+	case -EXDEV:
+		return EXIT_BAD_INPUT;
+	default:
+		return EXIT_FAILED;
+	}
+}
+
+static void print_json(const char *result, const char *archive, const char *dir, const struct cudnn_archive *a,
+		       size_t nfiles, const char *problem)
+{
+	struct json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "schema_version", json_object_new_int(DETECT_SCHEMA_VERSION));
+	json_object_object_add(j, "command", json_object_new_string("install cudnn"));
+	json_object_object_add(j, "result", json_object_new_string(result));
+	json_object_object_add(j, "archive", archive ? json_object_new_string(archive) : NULL);
+	json_object_object_add(j, "toolkit", dir ? json_object_new_string(dir) : NULL);
+	json_object_object_add(j, "version", a && a->name_version ? json_object_new_string(a->name_version) : NULL);
+	json_object_object_add(j, "cuda_major", a && a->cuda_major ? json_object_new_int((int)a->cuda_major) : NULL);
+	json_object_object_add(j, "sha256", a && a->sha256[0] ? json_object_new_string(a->sha256) : NULL);
+	json_object_object_add(j, "files", json_object_new_int((int)nfiles));
+	json_object_object_add(j, "problem", problem ? json_object_new_string(problem) : NULL);
+	gs_print_json(j);
+	json_object_put(j);
+}
+
+/* The toolkit cuDNN goes into, and its CUDA major; logs when it is not a
+ * toolkit. */
+static int toolkit_for(const char *version, char **ret_dir, unsigned *ret_major)
+{
+	_cleanup_free_ char *dir = cuda_toolkit_dir(version);
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
+	struct cuda_tree t;
+	bool complete;
+
+	if (!dir || cuda_tree_inspect(dir, &t) < 0) {
+		log_error("no CUDA %s toolkit in %s%s: install it first ('sudo gpu-setup install cuda')", version,
+			  sysroot_get(), dir ? dir : "/usr/local");
+		return EXIT_FAILED;
+	}
+	strbuf_init(&why);
+	complete = cuda_tree_complete(&t, version, &why);
+	cuda_tree_free(&t);
+	if (!complete) {
+		log_error("%s%s is not a complete CUDA %s toolkit (%s): cuDNN is not placed into it", sysroot_get(),
+			  dir, version, why.buf);
+		return EXIT_FAILED;
+	}
+	sscanf(version, "%u", ret_major);
+	*ret_dir = TAKE_PTR(dir);
+	return EXIT_OK;
+}
+
+int cmd_install_cudnn(void)
+{
+	struct target t = { 0 };
+	struct driver_offers offers = { 0 };
+	struct resolve_result res = { 0 };
+	_cleanup_free_ char *dir = NULL, *archive = NULL, *have = NULL;
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct cudnn_place_result placed = { 0 };
+	const struct cudnn_info *row;
+	const char *result = "failed";
+	unsigned major = 0;
+	int code, r;
+
+	strbuf_init(&err);
+	code = target_resolve(&t, &offers, &res);
+	if (code == EXIT_OK)
+		code = toolkit_for(res.cuda->version, &dir, &major);
+	if (code != EXIT_OK)
+		goto out;
+	if (gs_opts.cudnn_archive) {
+		archive = xstrdup(gs_opts.cudnn_archive);
+	} else if (!res.cudnn) {
+		log_error("no cuDNN release in the data fits CUDA %s (see 'gpu-setup plan'); give an archive with "
+			  "--cudnn-archive FILE", res.cuda->version);
+		code = EXIT_CONFLICT;
+		goto out;
+	} else {
+		_cleanup_free_ char *rel = xasprintf(GS_CACHE_DIR "/%s", res.cudnn->archive);
+
+		archive = sysroot_path(rel);
+		/* The planned release already there: nothing to do. */
+		if (cudnn_installed_version(dir, &have) == 0) {
+			struct version hv, nv = res.cudnn->v;
+
+			nv.nparts = 3;
+			if (version_parse(have, &hv) == 0 && version_cmp(&hv, &nv) == 0) {
+				result = gs_opts.dry_run ? "dry-run" : "kept";
+				if (!gs_opts.json)
+					printf("cuDNN %s is already in %s: kept\n", have, dir);
+				goto out;
+			}
+		}
+		if (access(archive, R_OK) < 0) {
+			log_error("the cuDNN %s archive is not in %s%s: download %s (sha256 %s) and run again with "
+				  "--cudnn-archive FILE", res.cudnn->version, sysroot_get(), GS_CACHE_DIR,
+				  res.cudnn->url, res.cudnn->sha256 ? res.cudnn->sha256 : "not in the data");
+			code = EXIT_FAILED;
+			goto out;
+		}
+	}
+	row = row_for_archive(t.db, archive);
+	if (!row || !row->sha256)
+		log_warning("the compat data has no sha256 for '%s': its layout, versions and entries are still "
+			    "checked", archive);
+	if (gs_opts.dry_run) {
+		r = cudnn_inspect(archive, &placed.info, &err);
+		if (r < 0) {
+			log_error("%s; nothing was changed", err.buf);
+			code = exit_code_for(r);
+			goto out;
+		}
+		if (placed.info.cuda_major != major) {
+			log_error("'%s' is cuDNN for CUDA %u, the toolkit in %s is CUDA %u: nothing was changed", archive,
+				  placed.info.cuda_major, dir, major);
+			code = EXIT_BAD_INPUT;
+			goto out;
+		}
+		result = "dry-run";
+		if (!gs_opts.json)
+			printf("Would place cuDNN %s (%s) into %s/include and %s/lib64, recorded in %s, then run "
+			       "ldconfig\n", placed.info.name_version, archive, dir, dir, "the manifest");
+		goto out;
+	}
+	{
+		struct cudnn_place_request rq = {
+			.archive_path = archive, .expected_sha256 = row ? row->sha256 : NULL,
+			.toolkit_dir = dir, .toolkit_cuda_major = major,
+		};
+
+		r = cudnn_place(&rq, &placed, &err);
+	}
+	if (r < 0) {
+		log_error("%s; %s%s was left as it was", err.buf, sysroot_get(), dir);
+		code = exit_code_for(r);
+		goto out;
+	}
+	code = ldconfig_after_change();
+	if (code == EXIT_OK) {
+		result = "installed";
+		if (!gs_opts.json)
+			printf("cuDNN %s placed into %s (%zu files%s%s)\n", placed.info.name_version, dir, placed.nfiles,
+			       placed.previous_version ? ", replacing " : "",
+			       placed.previous_version ? placed.previous_version : "");
+	}
+out:
+	if (gs_opts.json && (dir || code != EXIT_OK))
+		print_json(result, archive, dir, placed.info.name_version ? &placed.info : NULL, placed.nfiles,
+			   code == EXIT_OK ? NULL : err.buf);
+	cudnn_place_result_free(&placed);
+	resolve_result_free(&res);
+	driver_offers_free(&offers);
+	target_free(&t);
+	return code;
+}
+
+int cmd_uninstall_cudnn(void)
+{
+	_cleanup_free_ char *dir = NULL, *manifest = NULL;
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct cudnn_remove_result rm = { 0 };
+	int r, code;
+
+	if (gs_opts.cuda) {
+		dir = cuda_toolkit_dir(gs_opts.cuda);
+		if (!dir) {
+			log_error("--cuda %s: give the toolkit's MAJOR.MINOR, such as 12.8", gs_opts.cuda);
+			return EXIT_USAGE;
+		}
+	} else if ((r = cuda_link_read(&dir)) < 0) {
+		log_error("no --cuda X.Y and %s%s does not lead to a toolkit: say which toolkit to take cuDNN from",
+			  sysroot_get(), CUDA_LINK_PATH);
+		return EXIT_USAGE;
+	}
+	manifest = cudnn_manifest_path(dir);
+	if (!sysroot_exists(manifest)) {
+		printf("gpu-setup placed no cuDNN in %s%s: nothing to remove\n", sysroot_get(), dir);
+		return EXIT_OK;
+	}
+	if (gs_opts.dry_run) {
+		printf("Would remove the cuDNN files listed in %s%s from %s\n", sysroot_get(), manifest, dir);
+		return EXIT_OK;
+	}
+	strbuf_init(&err);
+	r = cudnn_remove(dir, &rm, &err);
+	if (r < 0) {
+		log_error("%s", err.buf);
+		cudnn_remove_result_free(&rm);
+		return EXIT_FAILED;
+	}
+	printf("cuDNN removed from %s (%zu files", dir, rm.nremoved);
+	if (rm.nkept)
+		printf("; %zu changed since gpu-setup placed them were kept", rm.nkept);
+	printf(")\n");
+	cudnn_remove_result_free(&rm);
+	code = ldconfig_after_change();
+	return code;
+}
