@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "cudnn.h"
 #include "fileio.h"
 #include "plan.h"
 #include "resolve-output.h"
@@ -64,32 +65,6 @@ int cuda_installed_version(const char *toolkit_dir, char **ret)
 	}
 	json_object_put(j);
 	return r;
-}
-
-static bool header_define(const char *text, const char *name, unsigned *ret)
-{
-	_cleanup_free_ char *key = xasprintf("#define %s ", name);
-	const char *p = strstr(text, key);
-
-	return p && sscanf(p + strlen(key), "%u", ret) == 1;
-}
-
-int cudnn_installed_version(const char *toolkit_dir, char **ret)
-{
-	_cleanup_free_ char *rel = xasprintf("%s/include/cudnn_version.h", toolkit_dir);
-	_cleanup_free_ char *path = sysroot_path(rel), *text = NULL;
-	unsigned major, minor, patch;
-	size_t len;
-	int r;
-
-	r = read_file(path, 1u << 20, &text, &len);
-	if (r < 0)
-		return r;
-	if (!header_define(text, "CUDNN_MAJOR", &major) || !header_define(text, "CUDNN_MINOR", &minor) ||
-	    !header_define(text, "CUDNN_PATCHLEVEL", &patch))
-		return -EINVAL;
-	*ret = xasprintf("%u.%u.%u", major, minor, patch);
-	return 0;
 }
 
 static void driver_step(struct plan *p, const struct plan_input *in)

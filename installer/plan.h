@@ -40,9 +40,9 @@ void plan_free(struct plan *p);
 void plan_print_text(const struct plan *p, FILE *out);
 struct json_object *plan_to_json(const struct plan *p);
 
-/* What an installed toolkit or cuDNN says its version is; exposed for
- * tests.  Return 0, -ENOENT, or -EINVAL for an unreadable file. */
+/* What an installed toolkit says its version is; exposed for tests.
+ * Returns 0, -ENOENT, or -EINVAL for an unreadable file.  (cuDNN's
+ * counterpart, cudnn_installed_version, is in cudnn.h.) */
 int cuda_installed_version(const char *toolkit_dir, char **ret);
-int cudnn_installed_version(const char *toolkit_dir, char **ret);
 
 #endif
