@@ -21,6 +21,7 @@
 #include "cudnn.h"
 #include "driver-offer.h"
 #include "exit-codes.h"
+#include "fileio.h"
 #include "log.h"
 #include "options.h"
 #include "prompt.h"
@@ -336,7 +337,9 @@ static int run_and_verify(struct cuda_ctx *c, bool existed)
 	}
 	/* Leave the machine as it was: no partial toolkit, the old link. */
 	if (!existed && sysroot_exists(c->dir)) {
-		r = target_remove_tree(c->dir);
+		_cleanup_free_ char *path = sysroot_path(c->dir);
+
+		r = remove_tree(path);
 		if (r < 0)
 			log_error("cannot remove the partial toolkit %s%s: %s", sysroot_get(), c->dir, strerror(-r));
 		else
@@ -416,8 +419,11 @@ int cmd_install_cuda(void)
 			       "have nvcc on PATH.\n", c.cuda->version, c.dir, CUDA_LINK_PATH, CUDA_PROFILE_PATH);
 	}
 out:
-	if (c.run_dir)
-		target_remove_tree(c.run_dir);
+	if (c.run_dir) {
+		_cleanup_free_ char *path = sysroot_path(c.run_dir);
+
+		remove_tree(path);
+	}
 	if (c.cuda)
 		print_result(&c);
 	json_object_put(c.warnings);

@@ -22,6 +22,7 @@
 #include "driver-offer.h"
 #include "exit-codes.h"
 #include "log.h"
+#include "manifest.h"
 #include "options.h"
 #include "sysroot.h"
 #include "target.h"
@@ -37,6 +38,27 @@ static const struct cudnn_info *row_for_archive(const struct compat_db *db, cons
 		if (streq(db->cudnns[i].archive, base))
 			return &db->cudnns[i];
 	return NULL;
+}
+
+/* The archive is the one gpu-setup placed into dir last (same sha256) and
+ * its header is still there: placing it again would change nothing. */
+static bool same_as_placed(const char *dir, const char *archive, char **ret_version)
+{
+	_cleanup_free_ char *path = cudnn_manifest_path(dir), *have = NULL;
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	char hex[SHA256_HEX_LEN + 1];
+	struct manifest m = { 0 };
+	bool same;
+
+	strbuf_init(&err);
+	if (manifest_read(path, &m, &err) < 0)
+		return false;
+	same = m.sha256 && sha256_file(archive, hex) == 0 && sha256_hex_equal(hex, m.sha256) &&
+	       cudnn_installed_version(dir, &have) == 0 && startswith(m.version, have);
+	if (same)
+		*ret_version = xstrdup(m.version);
+	manifest_free(&m);
+	return same;
 }
 
 static int ldconfig_after_change(void)
@@ -165,6 +187,12 @@ int cmd_install_cudnn(void)
 			code = EXIT_FAILED;
 			goto out;
 		}
+	}
+	if (gs_opts.cudnn_archive && same_as_placed(dir, archive, &have)) {
+		result = gs_opts.dry_run ? "dry-run" : "kept";
+		if (!gs_opts.json)
+			printf("cuDNN %s from this archive is already in %s: kept\n", have, dir);
+		goto out;
 	}
 	row = row_for_archive(t.db, archive);
 	if (!row || !row->sha256)

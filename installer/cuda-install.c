@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -240,28 +239,6 @@ char *cuda_installer_errors(const char *log_text)
 		p += len + (p[len] == '\n');
 	}
 	return strbuf_detach(&sb, NULL);
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 ? -errno : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
-}
-
-int target_remove_tree(const char *abs_path)
-{
-	_cleanup_free_ char *path = sysroot_path(abs_path);
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) < 0 ? -errno : 0;
-	/* FTW_PHYS: a symbolic link is removed, never followed. */
-	return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 int target_copy_in(const char *src, const char *dir, char **ret_path, char hex[SHA256_HEX_LEN + 1])

@@ -77,10 +77,6 @@ int cuda_runfile_run(const struct cuda_run_request *rq, struct run_result *ret, 
 /* The "[ERROR]" lines of an installer log, one per line. */
 char *cuda_installer_errors(const char *log_text);
 
-/* Remove a directory tree on the target without following symbolic links
- * (a partial toolkit the runfile left behind).  0 also when absent. */
-int target_remove_tree(const char *abs_path);
-
 /* Copy the file at src (a real path) into dir (on the target) under its
  * base name, hashing the bytes written; returns the path on the target. */
 int target_copy_in(const char *src, const char *dir, char **ret_path, char hex[SHA256_HEX_LEN + 1]);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <sys/stat.h>
@@ -129,4 +130,65 @@ int mkdir_p(const char *path, mode_t mode)
 			return 0;
 		*p = '/';
 	}
+}
+
+/* Empty the directory open as dirfd (which this takes over). */
+static int empty_dir_at(int dirfd)
+{
+	DIR *d = fdopendir(dirfd);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		r = -errno;
+		close(dirfd);
+		return r;
+	}
+	while ((errno = 0, de = readdir(d))) {
+		int fd, q;
+
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		if (unlinkat(dirfd, de->d_name, 0) == 0)
+			continue;
+		if (errno != EISDIR && errno != EPERM) {
+			if (errno != ENOENT && r == 0)
+				r = -errno;
+			continue;
+		}
+		/* A directory: empty it, then remove it.  O_NOFOLLOW keeps a
+		 * symlink swapped in meanwhile from taking us elsewhere. */
+		fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			if (r == 0)
+				r = -errno;
+			continue;
+		}
+		q = empty_dir_at(fd);
+		if (q == 0 && unlinkat(dirfd, de->d_name, AT_REMOVEDIR) < 0)
+			q = -errno;
+		if (q < 0 && r == 0)
+			r = q;
+	}
+	if (errno != 0 && r == 0)
+		r = -errno;
+	closedir(d);
+	return r;
+}
+
+int remove_tree(const char *path)
+{
+	int fd, r;
+
+	if (unlink(path) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -errno;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = empty_dir_at(fd);
+	if (r == 0 && rmdir(path) < 0)
+		r = -errno;
+	return r;
 }

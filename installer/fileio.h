@@ -25,4 +25,9 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
  * 0 when it exists already. */
 int mkdir_p(const char *path, mode_t mode);
 
+/* Remove path and, when it is a directory, everything in it, without
+ * following symlinks (a link is removed, not what it points to).  0 when
+ * path does not exist.  For gpu-setup's own staging directories. */
+int remove_tree(const char *path);
+
 #endif

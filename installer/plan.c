@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cuda-tree.h"
+#include "cudnn.h"
 #include "fileio.h"
 #include "plan.h"
 #include "resolve-output.h"
@@ -41,32 +42,6 @@ static void add_change(struct plan_step *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	s->changes[s->nchanges++] = xvasprintf(fmt, ap);
 	va_end(ap);
-}
-
-static bool header_define(const char *text, const char *name, unsigned *ret)
-{
-	_cleanup_free_ char *key = xasprintf("#define %s ", name);
-	const char *p = strstr(text, key);
-
-	return p && sscanf(p + strlen(key), "%u", ret) == 1;
-}
-
-int cudnn_installed_version(const char *toolkit_dir, char **ret)
-{
-	_cleanup_free_ char *rel = xasprintf("%s/include/cudnn_version.h", toolkit_dir);
-	_cleanup_free_ char *path = sysroot_path(rel), *text = NULL;
-	unsigned major, minor, patch;
-	size_t len;
-	int r;
-
-	r = read_file(path, 1u << 20, &text, &len);
-	if (r < 0)
-		return r;
-	if (!header_define(text, "CUDNN_MAJOR", &major) || !header_define(text, "CUDNN_MINOR", &minor) ||
-	    !header_define(text, "CUDNN_PATCHLEVEL", &patch))
-		return -EINVAL;
-	*ret = xasprintf("%u.%u.%u", major, minor, patch);
-	return 0;
 }
 
 static void driver_step(struct plan *p, const struct plan_input *in)

@@ -40,9 +40,4 @@ void plan_free(struct plan *p);
 void plan_print_text(const struct plan *p, FILE *out);
 struct json_object *plan_to_json(const struct plan *p);
 
-/* What an installed cuDNN says its version is; exposed for tests.
- * Returns 0, -ENOENT, or -EINVAL for an unreadable file.  (The toolkit's
- * own: cuda-tree.h.) */
-int cudnn_installed_version(const char *toolkit_dir, char **ret);
-
 #endif

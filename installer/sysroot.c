@@ -6,6 +6,11 @@
 #include <sys/stat.h>
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+
+#include "strbuf.h"
 
 #include "sysroot.h"
 #include "util.h"
@@ -43,4 +48,88 @@ bool sysroot_exists(const char *abs_path)
 	struct stat st;
 
 	return stat(p, &st) == 0;
+}
+
+/* The target of the symlink at path, NUL-terminated. */
+static int read_link(const char *path, char **ret)
+{
+	_cleanup_free_ char *buf = xmalloc(PATH_MAX);
+	ssize_t n = readlink(path, buf, PATH_MAX);
+
+	if (n < 0)
+		return -errno;
+	if (n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+int sysroot_resolve(const char *abs_path, char **ret)
+{
+	/* Linux's own bound on symlinks followed in one lookup. */
+	const unsigned max_links = 40;
+	_cleanup_strbuf_ struct strbuf done = STRBUF_INIT;   /* resolved so far; "" is the root */
+	_cleanup_free_ char *todo = xstrdup(abs_path);
+	const char *rest = todo;
+	unsigned links = 0;
+
+	assert(abs_path && abs_path[0] == '/');
+	strbuf_init(&done);
+	for (;;) {
+		_cleanup_free_ char *host = NULL, *target = NULL;
+		const char *next;
+		size_t n, keep;
+		struct stat st;
+		int r;
+
+		while (*rest == '/')
+			rest++;
+		if (!*rest)
+			break;
+		n = strcspn(rest, "/");
+		next = rest + n;
+		if (n == 1 && rest[0] == '.') {
+			rest = next;
+			continue;
+		}
+		if (n == 2 && rest[0] == '.' && rest[1] == '.') {
+			char *slash = strrchr(done.buf, '/');
+
+			if (slash) {
+				done.len = (size_t)(slash - done.buf);
+				*slash = '\0';
+			}
+			rest = next;
+			continue;
+		}
+		keep = done.len;
+		strbuf_addch(&done, '/');
+		strbuf_add(&done, rest, n);
+		host = xasprintf("%s%s", sysroot_get(), done.buf);
+		if (lstat(host, &st) < 0)
+			return -errno;
+		if (S_ISLNK(st.st_mode)) {
+			char *more;
+
+			if (++links > max_links)
+				return -ELOOP;
+			r = read_link(host, &target);
+			if (r < 0)
+				return r;
+			done.len = target[0] == '/' ? 0 : keep;
+			done.buf[done.len] = '\0';
+			/* The target, then what was left after the link. */
+			more = xasprintf("%s%s", target, next);
+			free(todo);
+			todo = more;
+			rest = todo;
+			continue;
+		}
+		if (*next && !S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+		rest = next;
+	}
+	*ret = done.len ? strbuf_detach(&done, NULL) : xstrdup("/");
+	return 0;
 }

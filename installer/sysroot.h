@@ -18,5 +18,12 @@ const char *sysroot_get(void);
 char *sysroot_path(const char *abs_path);
 /* Whether abs_path exists on the target (stat follows symlinks). */
 bool sysroot_exists(const char *abs_path);
+/* Resolve abs_path the way the kernel would inside a chroot to the root:
+ * every symlink followed, an absolute target taken from the root, ".."
+ * never above it.  *ret is the resulting path on the target (no symlink
+ * left in it; pass it to sysroot_path to reach it), so a symlink under
+ * --root can never lead to the host's files.  -ENOENT, -ENOTDIR or
+ * -ELOOP (more than 40 links) as the kernel would say. */
+int sysroot_resolve(const char *abs_path, char **ret);
 
 #endif

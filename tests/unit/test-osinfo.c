@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "cudnn.h"
 #include "fileio.h"
 #include "osinfo.h"
 #include "plan.h"
