@@ -155,23 +155,28 @@ int host_gcc_major(unsigned *ret)
 	return r;
 }
 
-void cuda_runfile_argv(const struct cuda_run_request *rq, const char *argv[9], char **owned, size_t nowned)
+char **cuda_runfile_argv(const struct cuda_run_request *rq)
 {
+	char **argv = xcalloc(9, sizeof(*argv));
 	size_t n = 0;
 
-	(void)nowned;
-	owned[0] = xasprintf("--toolkitpath=%s", rq->dir);
-	owned[1] = xasprintf("--tmpdir=%s", rq->tmpdir);
-	argv[n++] = "sh";
-	argv[n++] = rq->runfile;
-	argv[n++] = "--silent";
-	argv[n++] = "--toolkit";
-	argv[n++] = owned[0];
-	argv[n++] = "--no-man-page";
-	argv[n++] = owned[1];
+	argv[n++] = xstrdup("sh");
+	argv[n++] = xstrdup(rq->runfile);
+	argv[n++] = xstrdup("--silent");
+	argv[n++] = xstrdup("--toolkit");
+	argv[n++] = xasprintf("--toolkitpath=%s", rq->dir);
+	argv[n++] = xstrdup("--no-man-page");
+	argv[n++] = xasprintf("--tmpdir=%s", rq->tmpdir);
 	if (rq->override)
-		argv[n++] = "--override";
-	argv[n] = NULL;
+		argv[n++] = xstrdup("--override");
+	return argv;
+}
+
+void cuda_runfile_argv_free(char **argv)
+{
+	for (char **a = argv; a && *a; a++)
+		free(*a);
+	free(argv);
 }
 
 static off_t file_size(const char *abs_path)
@@ -198,21 +203,18 @@ static char *installer_log_since(off_t offset)
 
 int cuda_runfile_run(const struct cuda_run_request *rq, struct run_result *ret, char **ret_installer_log)
 {
-	const char *argv[9];
-	char *owned[2];
+	char **argv = cuda_runfile_argv(rq);
 	off_t before = file_size(CUDA_INSTALLER_LOG);
 	_cleanup_strbuf_ struct strbuf line = STRBUF_INIT;
 	char *installer_log;
 	int r;
 
-	cuda_runfile_argv(rq, argv, owned, ELEMENTSOF(owned));
 	strbuf_init(&line);
-	for (const char *const *a = argv; *a; a++)
+	for (char **a = argv; *a; a++)
 		strbuf_addf(&line, "%s%s", a == argv ? "" : " ", *a);
 	log_info("running: %s", line.buf);
-	r = run_in_target(argv, 0, ret);
-	free(owned[0]);
-	free(owned[1]);
+	r = run_in_target((const char *const *)argv, 0, ret);
+	cuda_runfile_argv_free(argv);
 	if (r < 0)
 		return r;
 	installer_log = installer_log_since(before);

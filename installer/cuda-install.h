@@ -65,8 +65,10 @@ struct cuda_run_request {
 	bool override;         /* --override: the user agreed to an unsupported gcc */
 };
 
-/* The runfile's command line: never --driver. */
-void cuda_runfile_argv(const struct cuda_run_request *rq, const char *argv[9], char **owned, size_t nowned);
+/* The runfile's command line, never with --driver: a NULL-terminated
+ * array of allocated strings (cuda_runfile_argv_free). */
+char **cuda_runfile_argv(const struct cuda_run_request *rq);
+void cuda_runfile_argv_free(char **argv);
 
 /* Run it (no time limit: a toolkit takes minutes), its output going into
  * gpu-setup's log; then copy what it appended to its own

@@ -99,25 +99,26 @@ static void test_argv(void)
 {
 	struct cuda_run_request rq = { .runfile = "/var/cache/gpu-setup/cuda_12.8.1_570.124.06_linux.run",
 				       .dir = "/usr/local/cuda-12.8", .tmpdir = "/var/tmp/x" };
-	const char *argv[9];
-	char *owned[2];
 	bool driver = false, override = false;
-	size_t n = 0;
 
 	for (int pass = 0; pass < 2; pass++) {
+		char **argv;
+		size_t n;
+
 		rq.override = pass == 1;
-		cuda_runfile_argv(&rq, argv, owned, ELEMENTSOF(owned));
+		argv = cuda_runfile_argv(&rq);
 		for (n = 0; argv[n]; n++) {
 			driver |= startswith(argv[n], "--driver");
 			override |= streq(argv[n], "--override");
 		}
 		if (pass == 0)
-			ok(n == 7 && streq(argv[0], "sh") && streq(argv[2], "--silent") && streq(argv[3], "--toolkit") &&
-				   streq(argv[4], "--toolkitpath=/usr/local/cuda-12.8") && streq(argv[5], "--no-man-page") &&
-				   streq(argv[6], "--tmpdir=/var/tmp/x"),
+			ok(n == 7 && streq(argv[0], "sh") && streq(argv[1], rq.runfile) && streq(argv[2], "--silent") &&
+				   streq(argv[3], "--toolkit") && streq(argv[4], "--toolkitpath=/usr/local/cuda-12.8") &&
+				   streq(argv[5], "--no-man-page") && streq(argv[6], "--tmpdir=/var/tmp/x"),
 			   "the runfile's documented toolkit-only command line");
-		free(owned[0]);
-		free(owned[1]);
+		else
+			ok(n == 8 && streq(argv[7], "--override"), "--override last when the user agreed");
+		cuda_runfile_argv_free(argv);
 	}
 	ok(!driver, "never --driver");
 	ok(override, "--override only when asked for");
