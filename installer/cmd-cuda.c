@@ -57,17 +57,6 @@ static void warn(struct cuda_ctx *c, const char *fmt, ...)
 	json_object_array_add(c->warnings, json_object_new_string(msg));
 }
 
-static int ask(const char *question)
-{
-	int r = prompt_yes_no(question);
-
-	if (r == -ENOTTY)
-		log_error("no terminal to ask on: run again with --yes to agree, or --dry-run to only look");
-	else if (r == 0)
-		log_error("nothing was changed");
-	return r;
-}
-
 /* Make dir the toolkit in use: link, PATH and ld.so files, ldconfig. */
 static int use_toolkit(const char *dir, bool *ret_changed)
 {
@@ -169,7 +158,7 @@ static int check_gcc(struct cuda_ctx *c)
 	if (!gs_opts.yes) {
 		_cleanup_free_ char *q = xasprintf("Install CUDA %s with --override?", t->version);
 
-		if (ask(q) != 1)
+		if (prompt_consent(q) != 1)
 			return EXIT_FAILED;
 	}
 	c->override = true;
@@ -259,7 +248,7 @@ static int get_runfile(struct cuda_ctx *c)
 		if (gs_opts.yes)
 			warn(c, "no sha256 in the data for CUDA %s: running '%s' unchecked (--yes)", c->cuda->version,
 			     c->runfile);
-		else if (ask(q) != 1)
+		else if (prompt_consent(q) != 1)
 			return EXIT_FAILED;
 	}
 	return EXIT_OK;

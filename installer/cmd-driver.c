@@ -57,17 +57,6 @@ static int open_cache(struct driver_ctx *d)
 	return EXIT_OK;
 }
 
-static int ask(const char *question)
-{
-	int r = prompt_yes_no(question);
-
-	if (r == -ENOTTY)
-		log_error("no terminal to ask on: run again with --yes to agree, or --dry-run to only look");
-	else if (r == 0)
-		log_error("nothing was changed");
-	return r;
-}
-
 static int run_update(void)
 {
 	const char *argv[] = { "apt-get", "update", "-q", NULL };
@@ -154,7 +143,7 @@ static int debian_sources_step(struct driver_ctx *d)
 		goto out;
 	}
 	json_object_put(sources_changes(&plan, NULL, !gs_opts.json));
-	r = ask("Change the sources (each file is backed up first) and run apt-get update?");
+	r = prompt_consent("Change the sources (each file is backed up first) and run apt-get update?");
 	if (r <= 0) {
 		code = EXIT_FAILED;
 		goto out;
@@ -317,7 +306,7 @@ static int prepare_install(struct driver_ctx *d)
 		d->result = "dry-run";
 		return EXIT_OK;
 	}
-	if (ask("Install the driver?") <= 0)
+	if (prompt_consent("Install the driver?") <= 0)
 		return EXIT_FAILED;
 	return -1;  /* go on */
 }

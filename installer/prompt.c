@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <strings.h>
 
+#include "log.h"
 #include "options.h"
 #include "prompt.h"
 #include "util.h"
@@ -32,4 +33,15 @@ int prompt_yes_no(const char *question)
 			return 1;
 		puts("Please answer y or n.");
 	}
+}
+
+int prompt_consent(const char *question)
+{
+	int r = prompt_yes_no(question);
+
+	if (r == -ENOTTY)
+		log_error("no terminal to ask on: run again with --yes to agree, or --dry-run to only look");
+	else if (r == 0)
+		log_error("nothing was changed");
+	return r;
 }

@@ -10,4 +10,9 @@
  * and --yes was not given. */
 int prompt_yes_no(const char *question);
 
+/* prompt_yes_no for a change the command is about to make: a "no" or no
+ * terminal is logged as the reason nothing changed (and what to pass
+ * instead).  Same returns. */
+int prompt_consent(const char *question);
+
 #endif
