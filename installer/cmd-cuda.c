@@ -60,7 +60,6 @@ static void warn(struct cuda_ctx *c, const char *fmt, ...)
 /* Make dir the toolkit in use: link, PATH and ld.so files, ldconfig. */
 static int use_toolkit(const char *dir, bool *ret_changed)
 {
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	int r = cuda_link_set(dir), w;
 
 	if (r == -EEXIST) {
@@ -79,17 +78,24 @@ static int use_toolkit(const char *dir, bool *ret_changed)
 		return EXIT_FAILED;
 	}
 	*ret_changed = r > 0 || w > 0;
-	strbuf_init(&err);
-	if (*ret_changed || !gs_opts.root) {
-		int l = cuda_run_ldconfig(&err);
+	return *ret_changed || !gs_opts.root ? cuda_ldconfig_exit_code() : EXIT_OK;
+}
 
-		if (l == -ENOENT)
-			log_warning("%s has no ldconfig: the library cache there is built when that system runs it",
-				    sysroot_get());
-		else if (l < 0) {
-			log_error("%s", err.buf);
-			return EXIT_FAILED;
-		}
+int cuda_ldconfig_exit_code(void)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	int r;
+
+	strbuf_init(&err);
+	r = cuda_run_ldconfig(&err);
+	if (r == -ENOENT) {
+		log_warning("%s has no ldconfig: the library cache there is built when that system runs it",
+			    sysroot_get());
+		return EXIT_OK;
+	}
+	if (r < 0) {
+		log_error("%s", err.buf);
+		return EXIT_FAILED;
 	}
 	return EXIT_OK;
 }
@@ -508,18 +514,11 @@ static int relink_after_removal(const char *removed)
 		code = use_toolkit(next, &changed);
 		if (code == EXIT_OK)
 			printf("%s now leads to %s\n", CUDA_LINK_PATH, next);
+	} else if (cuda_link_remove() < 0 || cuda_env_files_remove() < 0) {
+		log_error("cannot remove %s%s or gpu-setup's PATH and library files", sysroot_get(), CUDA_LINK_PATH);
+		code = EXIT_FAILED;
 	} else {
-		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-
-		strbuf_init(&err);
-		if (cuda_link_remove() < 0 || cuda_env_files_remove() < 0) {
-			log_error("cannot remove %s%s or gpu-setup's PATH and library files", sysroot_get(),
-				  CUDA_LINK_PATH);
-			code = EXIT_FAILED;
-		} else if (cuda_run_ldconfig(&err) < 0 && err.len) {
-			log_error("%s", err.buf);
-			code = EXIT_FAILED;
-		}
+		code = cuda_ldconfig_exit_code();
 	}
 	for (size_t i = 0; i < n; i++)
 		free(dirs[i]);

@@ -61,25 +61,6 @@ static bool same_as_placed(const char *dir, const char *archive, char **ret_vers
 	return same;
 }
 
-static int ldconfig_after_change(void)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	int r;
-
-	strbuf_init(&err);
-	r = cuda_run_ldconfig(&err);
-	if (r == -ENOENT) {
-		log_warning("%s has no ldconfig: the library cache there is built when that system runs it",
-			    sysroot_get());
-		return EXIT_OK;
-	}
-	if (r < 0) {
-		log_error("%s", err.buf);
-		return EXIT_FAILED;
-	}
-	return EXIT_OK;
-}
-
 static int exit_code_for(int r)
 {
 	switch (r) {
@@ -230,7 +211,7 @@ int cmd_install_cudnn(void)
 		code = exit_code_for(r);
 		goto out;
 	}
-	code = ldconfig_after_change();
+	code = cuda_ldconfig_exit_code();
 	if (code == EXIT_OK) {
 		result = "installed";
 		if (!gs_opts.json)
@@ -288,6 +269,6 @@ int cmd_uninstall_cudnn(void)
 		printf("; %zu changed since gpu-setup placed them were kept", rm.nkept);
 	printf(")\n");
 	cudnn_remove_result_free(&rm);
-	code = ldconfig_after_change();
+	code = cuda_ldconfig_exit_code();
 	return code;
 }

@@ -20,5 +20,8 @@ int cmd_install_cuda(void);
 int cmd_install_cudnn(void);
 int cmd_uninstall_cuda(const char *version);
 int cmd_uninstall_cudnn(void);
+/* ldconfig in the target after a toolkit or cuDNN change, as an exit code
+ * (a tree under --root without ldconfig is a warning). */
+int cuda_ldconfig_exit_code(void);
 
 #endif
