@@ -696,12 +696,14 @@ static int check_whole(struct scan *s)
 		const struct cudnn_member *m = &s->members[i];
 		size_t steps = 0;
 
-		/* Every chain must end at a file the archive places. */
+		/* Every chain must end at a file the archive places, and a
+		 * library's at a library (whose ELF magic was checked). */
 		while (m && m->target && steps++ <= s->nmembers)
 			m = find_member(s, m->dest, m->target);
-		if (!m || m->target)
-			return fail(s, -EINVAL, "'%s' has a symlink %s/%s that does not lead to a file it holds",
-				    s->path, cudnn_dest_dir[s->members[i].dest], s->members[i].name);
+		if (!m || m->target || (is_shared_object(s->members[i].name) && !is_shared_object(m->name)))
+			return fail(s, -EINVAL, "'%s' has a symlink %s/%s that does not lead to a %s it holds",
+				    s->path, cudnn_dest_dir[s->members[i].dest], s->members[i].name,
+				    is_shared_object(s->members[i].name) ? "shared library" : "file");
 	}
 	s->header_version = xasprintf("%u.%u.%u", hv[0], hv[1], hv[2]);
 	return 0;
