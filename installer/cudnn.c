@@ -293,8 +293,31 @@ static int entry_state(int dirfd, const char *name, const struct manifest_entry 
 	return 0;
 }
 
+/* What a cuDNN archive places, by name, with any characters (so that a
+ * foreign libcudnn with an odd name is seen too): include/cudnn*.h and
+ * lib64/libcudnn*, not directories.  Not cudnn_frontend*.h: NVIDIA ships
+ * those in a header-only library of their own (cudnn-frontend), which
+ * people do copy into the toolkit, and no cuDNN archive holds them. */
+static bool looks_like_cudnn(enum cudnn_dest d, int dirfd, const char *name)
+{
+	struct stat st;
+
+	if (d == CUDNN_DEST_INCLUDE) {
+		size_t n = strlen(name);
+
+		if (!startswith(name, "cudnn") || n < 2 || !streq(name + n - 2, ".h") || startswith(name, "cudnn_frontend"))
+			return false;
+	} else if (!startswith(name, "libcudnn")) {
+		return false;
+	}
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode);
+}
+
 /* Every cuDNN file in include/ and lib64/ the previous manifest does not
- * account for, or that changed since it was placed, as one message. */
+ * account for, or that changed since it was placed, as one message: files
+ * the archive would overwrite, and also a foreign cuDNN's leftovers it
+ * would not (libcudnn_ops_infer.so.8 beside a new 9), since a toolkit
+ * with two cuDNNs in it loads whichever a program happens to name. */
 static int check_conflicts(const struct toolkit *tk, const struct manifest *prev, struct strbuf *err)
 {
 	_cleanup_strbuf_ struct strbuf list = STRBUF_INIT;
@@ -320,9 +343,7 @@ static int check_conflicts(const struct toolkit *tk, const struct manifest *prev
 			enum state st = CHANGED;
 			int r;
 
-			/* Our own patterns, with any characters, so that a
-			 * foreign libcudnn with an odd name is seen too. */
-			if (d == CUDNN_DEST_INCLUDE ? !startswith(de->d_name, "cudnn") : !startswith(de->d_name, "libcudnn"))
+			if (!looks_like_cudnn((enum cudnn_dest)d, tk->fd[d], de->d_name))
 				continue;
 			rel = xasprintf("%s/%s", cudnn_dest_dir[d], de->d_name);
 			e = prev ? manifest_find(prev, rel) : NULL;

@@ -514,9 +514,10 @@ static void refused(const char *what, int want, const char *dir, unsigned major,
 static void test_refusals(void)
 {
 	static const char *const evil[] = { "dotdot", "abs-path", "abs-symlink", "escaping-symlink", "symlink-then-file",
-					    "hardlink", "device" };
+					    "hardlink", "device", "not-elf", "dangling-symlink", "duplicate" };
 	static const char *const why[] = { "'..'", "absolute path", "points to '/etc/passwd'", "points to '../",
-					   "which it made a symlink", "hard link", "device" };
+					   "which it made a symlink", "hard link", "device", "not an ELF shared object",
+					   "does not lead to a shared library", "twice" };
 	const char *dir = "/usr/local/cuda-12.8";   /* holds gpu-setup's 9.8 from test_place_plain */
 	char hex[SHA256_HEX_LEN + 1];
 	const char *p;
@@ -566,6 +567,22 @@ static void test_refusals(void)
 	put("/usr/local/cuda-12.10/lib64/libcudnn_ops_infer.so.8", "\177ELF left over by hand\n");
 	refused("a foreign libcudnn the archive does not hold", -EEXIST, "/usr/local/cuda-12.10", 12, p, NULL,
 		"lib64/libcudnn_ops_infer.so.8");
+	{
+		/* cudnn-frontend's headers, and directories, are no cuDNN. */
+		struct strbuf err = STRBUF_INIT;
+
+		strbuf_init(&err);
+		toolkit("/usr/local/cuda-12.11", false);
+		put("/usr/local/cuda-12.11/include/cudnn_frontend.h", "/* cudnn-frontend */\n");
+		put("/usr/local/cuda-12.11/include/cudnn_frontend_Engine.h", "/* cudnn-frontend */\n");
+		put("/usr/local/cuda-12.11/include/cudnn_extras.h/readme", "a directory named like a header\n");
+		ok(place("/usr/local/cuda-12.11", 12, p, NULL, NULL, &err) == 0 &&
+		   exists("/usr/local/cuda-12.11/include/cudnn_frontend.h"),
+		   "cudnn-frontend headers and a directory named cudnn*.h are not in the way");
+		if (err.len)
+			printf("# %s\n", err.buf);
+		strbuf_release(&err);
+	}
 
 	/* Toolkits whose lib64 leads elsewhere. */
 	toolkit("/usr/local/cuda-12.1", true);
