@@ -241,20 +241,6 @@ static int read_previous(const struct toolkit *tk, struct manifest *ret, struct 
 	return 0;
 }
 
-static int read_link_at(int dirfd, const char *name, char **ret)
-{
-	_cleanup_free_ char *buf = xmalloc(PATH_MAX);
-	ssize_t n = readlinkat(dirfd, name, buf, PATH_MAX);
-
-	if (n < 0)
-		return -errno;
-	if (n >= PATH_MAX)
-		return -ENAMETOOLONG;
-	buf[n] = '\0';
-	*ret = TAKE_PTR(buf);
-	return 0;
-}
-
 enum state { ABSENT, AS_PLACED, CHANGED };
 
 /* Is name in dirfd still what the manifest entry says was placed? */

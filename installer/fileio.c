@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libgen.h>
 #include <sys/stat.h>
 
@@ -191,4 +192,18 @@ int remove_tree(const char *path)
 	if (r == 0 && rmdir(path) < 0)
 		r = -errno;
 	return r;
+}
+
+int read_link_at(int dirfd, const char *name, char **ret)
+{
+	_cleanup_free_ char *buf = xmalloc(PATH_MAX);
+	ssize_t n = readlinkat(dirfd, name, buf, PATH_MAX);
+
+	if (n < 0)
+		return -errno;
+	if (n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	*ret = TAKE_PTR(buf);
+	return 0;
 }

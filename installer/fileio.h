@@ -21,6 +21,10 @@ int write_all(int fd, const void *data, size_t len);
  * file, if any, is untouched and no temporary file is left behind. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* The target of the symbolic link name (relative to dirfd, or AT_FDCWD),
+ * NUL-terminated; -ENAMETOOLONG past PATH_MAX. */
+int read_link_at(int dirfd, const char *name, char **ret);
+
 /* Create a directory and its missing parents (mode for the new ones);
  * 0 when it exists already. */
 int mkdir_p(const char *path, mode_t mode);

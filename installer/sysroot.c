@@ -12,6 +12,7 @@
 
 #include "strbuf.h"
 
+#include "fileio.h"
 #include "sysroot.h"
 #include "util.h"
 
@@ -48,21 +49,6 @@ bool sysroot_exists(const char *abs_path)
 	struct stat st;
 
 	return stat(p, &st) == 0;
-}
-
-/* The target of the symlink at path, NUL-terminated. */
-static int read_link(const char *path, char **ret)
-{
-	_cleanup_free_ char *buf = xmalloc(PATH_MAX);
-	ssize_t n = readlink(path, buf, PATH_MAX);
-
-	if (n < 0)
-		return -errno;
-	if (n >= PATH_MAX)
-		return -ENAMETOOLONG;
-	buf[n] = '\0';
-	*ret = TAKE_PTR(buf);
-	return 0;
 }
 
 int sysroot_resolve(const char *abs_path, char **ret)
@@ -114,7 +100,7 @@ int sysroot_resolve(const char *abs_path, char **ret)
 
 			if (++links > max_links)
 				return -ELOOP;
-			r = read_link(host, &target);
+			r = read_link_at(AT_FDCWD, host, &target);
 			if (r < 0)
 				return r;
 			done.len = target[0] == '/' ? 0 : keep;

@@ -61,6 +61,23 @@ static void round_trip(const char *rel)
 	free(json);
 }
 
+/* A release parser either returns a well-formed release that survives the
+ * round trip, or -EINVAL with its output untouched. */
+static void check_release_parser(int (*parse)(const char *, char **), const char *text)
+{
+	char *s = sentinel;
+	int r = parse(text, &s);
+
+	if (r == 0) {
+		if (!well_formed(s, 2, 4))
+			abort();
+		round_trip(s);
+		free(s);
+	} else if (r != -EINVAL || s != sentinel) {
+		abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = xmalloc(size + 1), *s;
@@ -70,27 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 
-	s = sentinel;
-	r = cuda_parse_version_json(text, &s);
-	if (r == 0) {
-		if (!well_formed(s, 2, 4))
-			abort();
-		round_trip(s);
-		free(s);
-	} else if (r != -EINVAL || s != sentinel) {
-		abort();
-	}
-
-	s = sentinel;
-	r = cuda_parse_version_txt(text, &s);
-	if (r == 0) {
-		if (!well_formed(s, 2, 4))
-			abort();
-		round_trip(s);
-		free(s);
-	} else if (r != -EINVAL || s != sentinel) {
-		abort();
-	}
+	check_release_parser(cuda_parse_version_json, text);
+	check_release_parser(cuda_parse_version_txt, text);
 
 	r = cuda_parse_cuda_h(text, &major, &minor);
 	if (r == 0) {
