@@ -674,9 +674,9 @@ static int place_entry(struct scan *s, struct archive *a, struct archive_entry *
 		/* Relative to the staging directory, our working directory
 		 * while extracting (SECURE_NOABSOLUTEPATHS refuses an absolute
 		 * one); 0644 whatever the archive says: a+r as NVIDIA's steps
-		 * want, and no execute bit, which shared libraries do not need
-		 * (Debian Policy 8.2: "Shared libraries should not be
-		 * installed executable"). */
+		 * want, and no execute bit, which shared libraries do not
+		 * need (Debian Policy on shared libraries: they "should not
+		 * be installed executable"). */
 		archive_entry_set_pathname(e, rel);
 		if (!link)
 			archive_entry_set_perm(e, 0644);
