@@ -43,7 +43,6 @@
 #include <archive_entry.h>
 
 #include "cudnn-archive.h"
-#include "disk-writer.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -351,8 +350,7 @@ static int reader_drain(struct reader *rd)
 struct scan {
 	const char *path;           /* the archive, for messages */
 	const char *filename;       /* its last component */
-	struct disk_writer *w;      /* NULL: check only */
-	bool writer_failed;         /* its message comes with disk_writer_finish */
+	struct archive *disk;       /* NULL: check only */
 	unsigned want_cuda;
 	struct reader *rd;
 	int r;                      /* first failure */
@@ -398,12 +396,14 @@ static int fail_archive(struct scan *s, struct archive *a)
 		    archive_error_string(a) ? archive_error_string(a) : "unreadable data");
 }
 
-/* The writer thread failed; its message is collected at the end. */
-static int fail_writer(struct scan *s, int r)
+static int fail_write(struct scan *s, const char *rel)
 {
-	if (s->r == 0)
-		s->writer_failed = true;
-	return fail(s, r, "%s", "");
+	int e = archive_errno(s->disk);
+
+	if (e <= 0)
+		e = EIO;
+	return fail(s, -e, "cannot write %s of '%s' into the staging directory: %s", rel, s->path,
+		    archive_error_string(s->disk) ? archive_error_string(s->disk) : strerror(e));
 }
 
 static int learn_layout(struct scan *s, const char *top)
@@ -564,15 +564,29 @@ done:
 	return 0;
 }
 
-/* Hand the data of a member to the writer (or, checking only, just read
- * it), keeping its first bytes for the ELF check and a version header's
- * text. */
-static int member_data(struct scan *s, struct archive *a, struct cudnn_member *m, const char *rel)
+/* Feed n zero bytes to the digest: a hole in a sparse entry. */
+static void hash_zeros(struct sha256_ctx *c, uint64_t n)
 {
+	static const char zeros[65536];
+
+	while (n > 0) {
+		size_t k = n < sizeof(zeros) ? (size_t)n : sizeof(zeros);
+
+		sha256_update(c, zeros, k);
+		n -= k;
+	}
+}
+
+/* Copy (or, checking only, read) the data of a member: its digest, its
+ * first bytes for the ELF check, and a version header's text. */
+static int member_data(struct scan *s, struct archive *a, struct archive_entry *e, struct cudnn_member *m,
+		       const char *rel)
+{
+	struct sha256_ctx *c = s->disk ? sha256_new() : NULL;
 	unsigned char magic[4];
 	size_t nmagic = 0;
 	uint64_t at = 0;
-	int hdr = -1, r;
+	int hdr = -1, r = 0;
 
 	if (m->dest == CUDNN_DEST_INCLUDE)
 		for (int i = 0; i < 2; i++)
@@ -586,12 +600,18 @@ static int member_data(struct scan *s, struct archive *a, struct cudnn_member *m
 
 		if (q == ARCHIVE_EOF)
 			break;
-		if (q < ARCHIVE_OK || offset < 0 || (uint64_t)offset < at)
-			return q < ARCHIVE_OK ? fail_archive(s, a) :
+		if (q < ARCHIVE_OK || offset < 0 || (uint64_t)offset < at) {
+			r = q < ARCHIVE_OK ? fail_archive(s, a) :
 				fail(s, -EINVAL, "'%s' has overlapping data in %s", s->path, rel);
+			goto out;
+		}
+		if (c)
+			hash_zeros(c, (uint64_t)offset - at);
 		if (hdr >= 0) {
-			if ((uint64_t)offset + size > MAX_HEADER_SIZE)
-				return fail(s, -EINVAL, "'%s' has a %s larger than any cuDNN header", s->path, rel);
+			if ((uint64_t)offset + size > MAX_HEADER_SIZE) {
+				r = fail(s, -EINVAL, "'%s' has a %s larger than any cuDNN header", s->path, rel);
+				goto out;
+			}
 			struct strbuf *h = &s->header[hdr];
 			size_t gap = (size_t)offset - h->len;
 
@@ -606,20 +626,33 @@ static int member_data(struct scan *s, struct archive *a, struct cudnn_member *m
 			magic[nmagic] = 0;
 		for (; nmagic < sizeof(magic) && nmagic < (uint64_t)offset + size; nmagic++)
 			magic[nmagic] = ((const unsigned char *)buf)[nmagic - (uint64_t)offset];
-		if (s->w) {
-			r = disk_writer_data(s->w, buf, size, offset);
-			if (r < 0)
-				return fail_writer(s, r);
+		if (c)
+			sha256_update(c, buf, size);
+		if (s->disk && archive_write_data_block(s->disk, buf, size, offset) < ARCHIVE_OK) {
+			r = fail_write(s, rel);
+			goto out;
 		}
 		at = (uint64_t)offset + size;
 	}
-	if (is_shared_object(m->name) && (nmagic != sizeof(magic) || memcmp(magic, "\177ELF", 4) != 0))
-		return fail(s, -EINVAL, "'%s' has %s, which is not an ELF shared object", s->path, rel);
+	if (c && archive_entry_size_is_set(e) && (uint64_t)archive_entry_size(e) > at)
+		hash_zeros(c, (uint64_t)archive_entry_size(e) - at);
+	if (is_shared_object(m->name) && (nmagic != sizeof(magic) || memcmp(magic, "\177ELF", 4) != 0)) {
+		r = fail(s, -EINVAL, "'%s' has %s, which is not an ELF shared object", s->path, rel);
+		goto out;
+	}
 	if (hdr >= 0)
 		s->have_header[hdr] = true;
 	if (m->dest == CUDNN_DEST_LIB && startswith(m->name, "libcudnn.so"))
 		s->have_lib = true;
-	return 0;
+out:
+	if (c) {
+		char hex[SHA256_HEX_LEN + 1];
+
+		sha256_finish(c, hex);
+		if (r == 0)
+			memcpy(m->sha256, hex, sizeof(hex));
+	}
+	return r;
 }
 
 static int place_entry(struct scan *s, struct archive *a, struct archive_entry *e, enum cudnn_dest dest,
@@ -637,30 +670,26 @@ static int place_entry(struct scan *s, struct archive *a, struct archive_entry *
 	m->name = xstrdup(name);
 	if (link)
 		m->target = xstrdup(archive_entry_symlink(e));
-	if (s->w) {
+	if (s->disk) {
 		/* Relative to the staging directory, our working directory
 		 * while extracting (SECURE_NOABSOLUTEPATHS refuses an absolute
 		 * one); 0644 whatever the archive says: a+r as NVIDIA's steps
 		 * want, and no execute bit, which shared libraries do not
-		 * need (Debian Policy on shared libraries: "should not be
-		 * installed executable"). */
+		 * need (Debian Policy on shared libraries: they "should not
+		 * be installed executable"). */
 		archive_entry_set_pathname(e, rel);
 		if (!link)
 			archive_entry_set_perm(e, 0644);
-		r = disk_writer_begin(s->w, e, s->nmembers - 1, !link);
-		if (r < 0)
-			return fail_writer(s, r);
+		if (archive_write_header(s->disk, e) < ARCHIVE_OK)
+			return fail_write(s, rel);
 	}
 	if (!link) {
-		r = member_data(s, a, m, rel);
+		r = member_data(s, a, e, m, rel);
 		if (r < 0)
 			return r;
 	}
-	if (s->w) {
-		r = disk_writer_end(s->w);
-		if (r < 0)
-			return fail_writer(s, r);
-	}
+	if (s->disk && archive_write_finish_entry(s->disk) < ARCHIVE_OK)
+		return fail_write(s, rel);
 	return 0;
 }
 
@@ -761,35 +790,10 @@ static int open_disk_writer(struct scan *s)
 	const int flags = ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 			  ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_NO_OVERWRITE |
 			  ARCHIVE_EXTRACT_NO_AUTODIR | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME;
-	int r = disk_writer_start(flags, &s->w);
 
-	if (r < 0)
-		return fail(s, r, "cannot start writing files: %s", strerror(-r));
-	return 0;
-}
-
-/* Wait for the writer; the members get their digests. */
-static int close_disk_writer(struct scan *s)
-{
-	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
-	char(*digests)[SHA256_HEX_LEN + 1] = NULL;
-	size_t n = 0;
-	int r;
-
-	strbuf_init(&why);
-	r = disk_writer_finish(s->w, &digests, &n, &why);
-	s->w = NULL;
-	if (r < 0) {
-		if (s->r == 0 || s->writer_failed) {
-			strbuf_reset(&s->why);
-			s->r = 0;
-			fail(s, r, "cannot place the files of '%s' in the staging directory: %s", s->path, why.buf);
-		}
-		return r;
-	}
-	for (size_t i = 0; i < s->nmembers && i < n; i++)
-		memcpy(s->members[i].sha256, digests[i], sizeof(digests[i]));
-	free(digests);
+	s->disk = archive_write_disk_new();
+	if (!s->disk || archive_write_disk_set_options(s->disk, flags) != ARCHIVE_OK)
+		return fail(s, -ENOMEM, "libarchive cannot start writing files");
 	return 0;
 }
 
@@ -848,15 +852,13 @@ int cudnn_scan_archive(const char *path, int staging_fd, unsigned want_cuda, con
 		}
 	}
 	r = scan_entries(&s, a);
+	if (s.disk && archive_write_close(s.disk) != ARCHIVE_OK && r == 0)
+		r = fail_write(&s, "the last file");
 out:
-	if (s.w) {
-		int q = close_disk_writer(&s);
-
-		if (r == 0 || s.writer_failed)
-			r = q < 0 ? q : r;
-	}
 	if (cwd >= 0 && fchdir(cwd) < 0 && r == 0)
 		r = fail(&s, -errno, "cannot return to the working directory: %s", strerror(errno));
+	if (s.disk)
+		archive_write_free(s.disk);
 	if (a)
 		archive_read_free(a);
 	if (rd.sha) {
