@@ -484,7 +484,15 @@ static int parse_options(int argc, char **argv, int *ret_cmd_index, unsigned cha
 			break;
 		case OPT_CHECK: gs_opts.check = true; break;
 		case OPT_RUNFILE: gs_opts.runfile = optarg; break;
-		case OPT_TMPDIR: gs_opts.tmpdir = optarg; break;
+		case OPT_TMPDIR:
+			/* A path on the target: relative would mean the caller's
+			 * directory, which under --root is not in the tree. */
+			if (optarg[0] != '/') {
+				log_error("--tmpdir wants an absolute path on the target system, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			gs_opts.tmpdir = optarg;
+			break;
 		case OPT_CUDNN_ARCHIVE: gs_opts.cudnn_archive = optarg; break;
 		case 'h': print_usage(stdout); return EXIT_OK;
 		case 'V': printf("gpu-setup %s\n", PACKAGE_VERSION); return EXIT_OK;
