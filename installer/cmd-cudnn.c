@@ -140,6 +140,11 @@ int cmd_install_cudnn(void)
 		goto out;
 	if (gs_opts.cudnn_archive) {
 		archive = xstrdup(gs_opts.cudnn_archive);
+		if (access(archive, R_OK) < 0) {
+			log_error("cannot read the cuDNN archive '%s': %s; nothing was changed", archive, strerror(errno));
+			code = EXIT_BAD_INPUT;
+			goto out;
+		}
 	} else if (!res.cudnn) {
 		log_error("no cuDNN release in the data fits CUDA %s (see 'gpu-setup plan'); give an archive with "
 			  "--cudnn-archive FILE", res.cuda->version);
@@ -193,9 +198,12 @@ int cmd_install_cudnn(void)
 			goto out;
 		}
 		result = "dry-run";
-		if (!gs_opts.json)
-			printf("Would place cuDNN %s (%s) into %s/include and %s/lib64, recorded in %s, then run "
-			       "ldconfig\n", placed.info.name_version, archive, dir, dir, "the manifest");
+		if (!gs_opts.json) {
+			_cleanup_free_ char *m = cudnn_manifest_path(dir);
+
+			printf("Would place cuDNN %s (%s, %zu files) into %s/include and %s/lib64, recorded in %s, "
+			       "then run ldconfig\n", placed.info.name_version, archive, placed.info.nfiles, dir, dir, m);
+		}
 		goto out;
 	}
 	{
