@@ -9,30 +9,35 @@
 
 #include "version.h"
 
-int version_parse(const char *s, struct version *ret)
+int version_parse_n(const char *s, size_t len, unsigned max_digits, struct version *ret)
 {
 	struct version v = { 0 };
-	const char *p = s;
+	const char *p = s, *end = s + len;
 
 	for (;;) {
 		unsigned long n = 0;
 		size_t digits = 0;
 
-		while (isdigit((unsigned char)*p)) {
-			if (++digits > 6)
+		while (p < end && isdigit((unsigned char)*p)) {
+			if (++digits > max_digits)
 				return -EINVAL;
 			n = n * 10 + (unsigned long)(*p++ - '0');
 		}
 		if (digits == 0 || v.nparts == VERSION_MAX_PARTS)
 			return -EINVAL;
 		v.part[v.nparts++] = (unsigned)n;
-		if (*p == '\0')
+		if (p == end)
 			break;
 		if (*p++ != '.')
 			return -EINVAL;
 	}
 	*ret = v;
 	return 0;
+}
+
+int version_parse(const char *s, struct version *ret)
+{
+	return version_parse_n(s, strlen(s), 6, ret);
 }
 
 int version_cmp(const struct version *a, const struct version *b)

@@ -7,6 +7,7 @@
 #define GS_COMPAT_VERSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define VERSION_MAX_PARTS 4
 
@@ -18,6 +19,10 @@ struct version {
 /* Parse 1 to 4 dot-separated decimal parts of at most 6 digits each;
  * returns 0 or -EINVAL.  Leading zeros are allowed ("05"). */
 int version_parse(const char *s, struct version *ret);
+/* The same for the len bytes at s, parts of up to max_digits digits (at
+ * most 9, to fit unsigned): version files written by others carry longer
+ * parts than the tables ("12.6.20241114" in a CUDA version.json). */
+int version_parse_n(const char *s, size_t len, unsigned max_digits, struct version *ret);
 int version_cmp(const struct version *a, const struct version *b);
 /* Every part of prefix equals the same part of v: "2.7" matches 2.7.1 and
  * 2.7, not 2.70 or 2.8. */

@@ -19,6 +19,7 @@
 #include "run.h"
 #include "sysroot.h"
 #include "util.h"
+#include "version.h"
 
 /* version.json and version.txt are small; cuda.h is about 1 MiB in 12.x
  * (the define is near its top, but the file is read whole). */
@@ -27,64 +28,34 @@
 /* nvcc --version answers at once; a hung one must not hang gpu-setup. */
 #define NVCC_TIMEOUT_MS 20000
 
-#define RELEASE_MAX_PARTS 4
 /* 9 digits fit in unsigned; NVIDIA's parts have at most 8 ("12.6.20241114"
  * has been seen in version.json). */
 #define RELEASE_PART_DIGITS 9
 
-struct release {
-	unsigned n;
-	unsigned part[RELEASE_MAX_PARTS];
-};
-
 /* Parse a dotted decimal release of len bytes at s ("12.8", "10.2.89"):
- * 2 to RELEASE_MAX_PARTS parts of 1 to RELEASE_PART_DIGITS digits. */
-static bool release_parse_n(const char *s, size_t len, struct release *ret)
+ * 2 to VERSION_MAX_PARTS parts of 1 to RELEASE_PART_DIGITS digits. */
+static bool release_parse_n(const char *s, size_t len, struct version *ret)
 {
-	struct release r = { 0 };
-	size_t i = 0;
+	struct version v;
 
-	for (;;) {
-		size_t digits = 0;
-		unsigned v = 0;
-
-		while (i < len && isdigit((unsigned char)s[i]) && digits < RELEASE_PART_DIGITS) {
-			v = v * 10 + (unsigned)(s[i] - '0');
-			i++;
-			digits++;
-		}
-		if (digits == 0 || r.n == RELEASE_MAX_PARTS)
-			return false;
-		r.part[r.n++] = v;
-		if (i == len)
-			break;
-		if (s[i] != '.')
-			return false;
-		i++;
-	}
-	if (r.n < 2)
+	if (version_parse_n(s, len, RELEASE_PART_DIGITS, &v) < 0 || v.nparts < 2)
 		return false;
-	*ret = r;
+	*ret = v;
 	return true;
 }
 
-static bool release_parse(const char *s, struct release *ret)
+static bool release_parse(const char *s, struct version *ret)
 {
 	return release_parse_n(s, strlen(s), ret);
 }
 
 /* Whether release text names want: X.Y and X.Y.Z compare as many parts as
  * want has (10.2.89 is 10.2; 12.8.1 is not 12.8.0). */
-static bool release_is(const char *text, const struct release *want)
+static bool release_is(const char *text, const struct version *want)
 {
-	struct release r;
+	struct version r;
 
-	if (!release_parse(text, &r) || r.n < want->n)
-		return false;
-	for (unsigned i = 0; i < want->n; i++)
-		if (r.part[i] != want->part[i])
-			return false;
-	return true;
+	return release_parse(text, &r) && r.nparts >= want->nparts && version_matches(&r, want);
 }
 
 static bool is_blank(char c)
@@ -105,7 +76,7 @@ int cuda_parse_version_json(const char *text, char **ret)
 	struct json_tokener *tok;
 	struct json_object *j, *cuda, *ver;
 	size_t len = strlen(text), end;
-	struct release rel;
+	struct version rel;
 	int r = -EINVAL;
 
 	if (len > INT_MAX)
@@ -142,7 +113,7 @@ int cuda_parse_version_txt(const char *text, char **ret)
 {
 	static const char prefix[] = "CUDA Version ";
 	const char *p = text, *v, *e;
-	struct release rel;
+	struct version rel;
 
 	while (isspace((unsigned char)*p))
 		p++;
@@ -215,14 +186,14 @@ int cuda_parse_nvcc_version(const char *text, char **ret_release)
 
 	for (const char *line = *text ? text : NULL; line; line = next_line(line)) {
 		const char *v, *e;
-		struct release rel;
+		struct version rel;
 
 		if (!startswith(line, key))
 			continue;
 		v = line + strlen(key);
 		e = strchr(v, ',');
 		/* The release is major.minor; the full version follows as "V12.8.93". */
-		if (!e || !release_parse_n(v, (size_t)(e - v), &rel) || rel.n != 2)
+		if (!e || !release_parse_n(v, (size_t)(e - v), &rel) || rel.nparts != 2)
 			return -EINVAL;
 		*ret_release = xasprintf("%u.%u", rel.part[0], rel.part[1]);
 		return 0;
@@ -398,10 +369,10 @@ static void disagree(bool *complete, struct strbuf *why, const char *fmt, ...)
 
 bool cuda_tree_complete(const struct cuda_tree *t, const char *want, struct strbuf *why)
 {
-	struct release w;
+	struct version w;
 	bool complete = true;
 
-	if (!release_parse(want, &w) || w.n > 3) {
+	if (!release_parse(want, &w) || w.nparts > 3) {
 		disagree(&complete, why, "'%s' is not a CUDA release (X.Y or X.Y.Z)", want);
 		return false;
 	}
@@ -427,7 +398,7 @@ bool cuda_tree_complete(const struct cuda_tree *t, const char *want, struct strb
 		disagree(&complete, why, "bin/nvcc is missing");
 	else if (t->nvcc_ran && !t->nvcc_release)
 		disagree(&complete, why, "bin/nvcc --version names no release");
-	else if (t->nvcc_release && !release_is(t->nvcc_release, &(struct release){ 2, { w.part[0], w.part[1] } }))
+	else if (t->nvcc_release && !release_is(t->nvcc_release, &(struct version){ 2, { w.part[0], w.part[1] } }))
 		disagree(&complete, why, "bin/nvcc reports release %s, not %u.%u", t->nvcc_release, w.part[0],
 			 w.part[1]);
 
@@ -448,11 +419,11 @@ void cuda_tree_free(struct cuda_tree *t)
 }
 
 /* "cuda-12.8": a toolkit's directory name, as NVIDIA's runfile makes it. */
-static bool toolkit_dir_name(const char *name, struct release *ret)
+static bool toolkit_dir_name(const char *name, struct version *ret)
 {
-	struct release r;
+	struct version r;
 
-	if (!startswith(name, "cuda-") || !release_parse(name + 5, &r) || r.n != 2)
+	if (!startswith(name, "cuda-") || !release_parse(name + 5, &r) || r.nparts != 2)
 		return false;
 	*ret = r;
 	return true;
@@ -461,15 +432,14 @@ static bool toolkit_dir_name(const char *name, struct release *ret)
 static int cmp_dirs(const void *a, const void *b)
 {
 	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-	struct release rx = { 0 }, ry = { 0 };
+	struct version rx = { 0 }, ry = { 0 };
+	int c;
 
 	/* Both parse: only such names are listed. */
 	toolkit_dir_name(strrchr(x, '/') + 1, &rx);
 	toolkit_dir_name(strrchr(y, '/') + 1, &ry);
-	for (unsigned i = 0; i < 2; i++)
-		if (rx.part[i] != ry.part[i])
-			return rx.part[i] < ry.part[i] ? -1 : 1;
-	return strcmp(x, y);
+	c = version_cmp(&rx, &ry);
+	return c ? c : strcmp(x, y);
 }
 
 int cuda_trees_list(char ***ret_dirs, size_t *ret_n)
@@ -493,7 +463,7 @@ int cuda_trees_list(char ***ret_dirs, size_t *ret_n)
 	}
 	for (errno = 0; (de = readdir(d)); errno = 0) {
 		_cleanup_free_ char *full = NULL;
-		struct release rel;
+		struct version rel;
 		struct stat st;
 
 		if (!toolkit_dir_name(de->d_name, &rel))
