@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "cheader.h"
 #include "cuda-tree.h"
 #include "fileio.h"
 #include "run.h"
@@ -131,53 +132,18 @@ int cuda_parse_version_txt(const char *text, char **ret)
 	return 0;
 }
 
-/* Match a word at *p and move past it. */
-static bool eat(const char **p, const char *word)
-{
-	if (!startswith(*p, word))
-		return false;
-	*p += strlen(word);
-	return true;
-}
-
-static void skip_blanks(const char **p)
-{
-	while (is_blank(**p))
-		(*p)++;
-}
-
 int cuda_parse_cuda_h(const char *text, unsigned *ret_major, unsigned *ret_minor)
 {
-	for (const char *line = *text ? text : NULL; line; line = next_line(line)) {
-		const char *p = line;
-		unsigned long v = 0;
-		size_t digits = 0;
+	unsigned v;
 
-		/* "# define" is a define too. */
-		skip_blanks(&p);
-		if (!eat(&p, "#"))
-			continue;
-		skip_blanks(&p);
-		if (!eat(&p, "define") || !is_blank(*p))
-			continue;
-		skip_blanks(&p);
-		if (!eat(&p, "CUDA_VERSION") || !is_blank(*p))
-			continue;
-		skip_blanks(&p);
-		/* The first definition is the one; a malformed one is not
-		 * skipped in favour of a later line. */
-		for (; isdigit((unsigned char)*p) && digits < RELEASE_PART_DIGITS; p++, digits++)
-			v = v * 10 + (unsigned long)(*p - '0');
-		if (digits == 0 || !(*p == '\0' || *p == '\n' || *p == '\r' || is_blank(*p) || *p == '/'))
-			return -EINVAL;
-		/* major * 1000 + minor * 10: 12080 is 12.8, 9020 is 9.2. */
-		if (v < 1000 || v > 999999)
-			return -EINVAL;
-		*ret_major = (unsigned)(v / 1000);
-		*ret_minor = (unsigned)(v % 1000 / 10);
-		return 0;
-	}
-	return -EINVAL;
+	if (cheader_define(text, "CUDA_VERSION", &v) < 0)
+		return -EINVAL;
+	/* major * 1000 + minor * 10: 12080 is 12.8, 9020 is 9.2. */
+	if (v < 1000 || v > 999999)
+		return -EINVAL;
+	*ret_major = v / 1000;
+	*ret_minor = v % 1000 / 10;
+	return 0;
 }
 
 int cuda_parse_nvcc_version(const char *text, char **ret_release)

@@ -42,6 +42,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "cheader.h"
 #include "cudnn-archive.h"
 #include "strbuf.h"
 #include "util.h"
@@ -180,48 +181,12 @@ static bool is_shared_object(const char *name)
 
 /* ---------------------------------------------------------------- headers */
 
-static const char *skip_blanks(const char *p)
-{
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return p;
-}
-
-/* "#define NAME 123" on a line of its own, as NVIDIA writes them. */
-static bool header_define(const char *text, const char *name, unsigned *ret)
-{
-	size_t n = strlen(name);
-
-	for (const char *line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-		const char *p = skip_blanks(line), *q;
-		unsigned v;
-
-		if (*p != '#')
-			continue;
-		p = skip_blanks(p + 1);
-		if (!scan_literal(&p, "define") || (*p != ' ' && *p != '\t'))
-			continue;
-		p = skip_blanks(p);
-		if (strncmp(p, name, n) != 0 || (p[n] != ' ' && p[n] != '\t'))
-			continue;
-		p = skip_blanks(p + n);
-		q = p;
-		if (!scan_uint(&q, &v))
-			continue;
-		if (*q == '\0' || *q == '\n' || *q == '\r' || *q == ' ' || *q == '\t' || *q == '/') {
-			*ret = v;
-			return true;
-		}
-	}
-	return false;
-}
-
 bool cudnn_header_version(const char *text, unsigned ret[3])
 {
 	unsigned v[3];
 
-	if (!header_define(text, "CUDNN_MAJOR", &v[0]) || !header_define(text, "CUDNN_MINOR", &v[1]) ||
-	    !header_define(text, "CUDNN_PATCHLEVEL", &v[2]))
+	if (cheader_define(text, "CUDNN_MAJOR", &v[0]) < 0 || cheader_define(text, "CUDNN_MINOR", &v[1]) < 0 ||
+	    cheader_define(text, "CUDNN_PATCHLEVEL", &v[2]) < 0)
 		return false;
 	memcpy(ret, v, sizeof(v));
 	return true;
