@@ -5,7 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <limits.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "cuda-env.h"
@@ -44,19 +44,17 @@ char *cuda_toolkit_dir(const char *version)
 
 int cuda_link_read(char **ret_dir)
 {
-	_cleanup_free_ char *path = sysroot_path(CUDA_LINK_PATH);
-	char target[PATH_MAX];
+	_cleanup_free_ char *path = sysroot_path(CUDA_LINK_PATH), *target = NULL;
 	struct stat st;
-	ssize_t n;
+	int r;
 
 	if (lstat(path, &st) < 0)
 		return -errno;
 	if (!S_ISLNK(st.st_mode))
 		return -EEXIST;
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
+	r = read_link_at(AT_FDCWD, path, &target);
+	if (r < 0)
+		return r;
 	/* The runfile writes an absolute link, gpu-setup a relative one. */
 	*ret_dir = target[0] == '/' ? xstrdup(target) : xasprintf("/usr/local/%s", target);
 	return 0;
@@ -64,22 +62,16 @@ int cuda_link_read(char **ret_dir)
 
 int cuda_link_set(const char *dir)
 {
-	_cleanup_free_ char *path = sysroot_path(CUDA_LINK_PATH), *tmp = NULL;
+	_cleanup_free_ char *path = sysroot_path(CUDA_LINK_PATH), *tmp = NULL, *now = NULL;
 	const char *rel = startswith(dir, "/usr/local/") ? dir + strlen("/usr/local/") : dir;
-	char now[PATH_MAX];
 	struct stat st;
-	ssize_t n;
 
 	if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode))
 		return -EEXIST;
 	/* Already gpu-setup's relative link?  The runfile's absolute one
 	 * is rewritten: under --root it would lead out of the tree. */
-	n = readlink(path, now, sizeof(now) - 1);
-	if (n >= 0) {
-		now[n] = '\0';
-		if (streq(now, rel))
-			return 0;
-	}
+	if (read_link_at(AT_FDCWD, path, &now) == 0 && streq(now, rel))
+		return 0;
 	/* symlink to a temporary name, then rename over the old link: the
 	 * link never goes missing in between. */
 	tmp = xasprintf("%s.gpu-setup-new", path);
