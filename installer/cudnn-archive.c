@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <search.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -194,66 +195,45 @@ bool cudnn_header_version(const char *text, unsigned ret[3])
 
 /* ---------------------------------------------------------------- a set of paths */
 
-/* Open addressing over malloc'ed strings: duplicate and symlink-prefix
- * checks stay linear in the entries, whatever an archive holds. */
+/* libc's binary tree (tsearch): duplicate and symlink-prefix checks stay
+ * O(n log n) in the entries, whatever an archive holds. */
 struct strset {
-	char **slot;
-	size_t cap, n;
+	void *root;
 };
 
-static uint64_t hash_str(const char *s, size_t len)
+static int strset_cmp(const void *a, const void *b)
 {
-	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
-static size_t strset_find(const struct strset *set, const char *s, size_t len)
-{
-	size_t i = (size_t)hash_str(s, len) & (set->cap - 1);
-
-	while (set->slot[i] && !(strlen(set->slot[i]) == len && memcmp(set->slot[i], s, len) == 0))
-		i = (i + 1) & (set->cap - 1);
-	return i;
+	return strcmp(a, b);
 }
 
 static bool strset_has(const struct strset *set, const char *s, size_t len)
 {
-	return set->cap && set->slot[strset_find(set, s, len)];
+	_cleanup_free_ char *key = xasprintf("%.*s", (int)len, s);
+
+	return tfind(key, &set->root, strset_cmp) != NULL;
 }
 
 /* false when s was there already. */
 static bool strset_add(struct strset *set, const char *s)
 {
-	size_t i, len = strlen(s);
+	char *key = xstrdup(s);
+	char **slot = tsearch(key, &set->root, strset_cmp);
 
-	if (2 * (set->n + 1) > set->cap) {
-		struct strset bigger = { .cap = set->cap ? 2 * set->cap : 64 };
-
-		bigger.slot = xcalloc(bigger.cap, sizeof(char *));
-		for (size_t k = 0; k < set->cap; k++)
-			if (set->slot[k])
-				bigger.slot[strset_find(&bigger, set->slot[k], strlen(set->slot[k]))] = set->slot[k];
-		bigger.n = set->n;
-		free(set->slot);
-		*set = bigger;
+	if (!slot) {
+		fputs("gpu-setup: out of memory\n", stderr);
+		abort();
 	}
-	i = strset_find(set, s, len);
-	if (set->slot[i])
+	if (*slot != key) {
+		free(key);
 		return false;
-	set->slot[i] = xstrdup(s);
-	set->n++;
+	}
 	return true;
 }
 
 static void strset_free(struct strset *set)
 {
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->slot[i]);
-	free(set->slot);
-	*set = (struct strset){ 0 };
+	tdestroy(set->root, free);
+	set->root = NULL;
 }
 
 /* ---------------------------------------------------------------- reading */
