@@ -7,20 +7,11 @@
 #include <errno.h>
 
 #include "compat.h"
+#include "sha256.h"
 #include "util.h"
 
 #define NVIDIA_DOWNLOADS "https://developer.download.nvidia.com/"
 #define NVIDIA_DEVELOPER "https://developer.nvidia.com/"
-
-static bool valid_sha256(const char *s)
-{
-	if (strlen(s) != 64)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!isxdigit((unsigned char)*p) || isupper((unsigned char)*p))
-			return false;
-	return true;
-}
 
 /* "-" or 64 lower-case hex digits; *ret is NULL for "-". */
 static int parse_sha256(const char *cell, const char **ret)
@@ -29,7 +20,7 @@ static int parse_sha256(const char *cell, const char **ret)
 		*ret = NULL;
 		return 0;
 	}
-	if (!valid_sha256(cell))
+	if (!sha256_hex_canonical(cell))
 		return -EINVAL;
 	*ret = cell;
 	return 0;

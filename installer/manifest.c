@@ -62,12 +62,6 @@ static bool base_ok(const char *s)
 	return s && word_ok(s) && s[0] == '/' && (s[1] == '\0' || components_ok(s + 1));
 }
 
-/* We write lowercase; a manifest with uppercase hex was not written by us. */
-static bool hex_ok(const char *s)
-{
-	return s && strlen(s) == SHA256_HEX_LEN && strspn(s, "0123456789abcdef") == SHA256_HEX_LEN;
-}
-
 static bool mode_ok(unsigned mode)
 {
 	/* No set-id or sticky bits: gpu-setup never places such files, so a
@@ -244,7 +238,7 @@ static int parse_header(struct parser *p, size_t k, char **fields, size_t n)
 		return fail(p, "'%s' given twice (first on line %u)", key, p->header_lines[k]);
 	if (!word_ok(fields[1]))
 		return fail(p, "'%s' is not one printable word", key);
-	if (k == 3 && !hex_ok(fields[1]))
+	if (k == 3 && !sha256_hex_canonical(fields[1]))
 		return fail(p, "'sha256' is not 64 lowercase hex digits");
 	if (k == 4 && !base_ok(fields[1]))
 		return fail(p, "'base' is not an absolute path without '.', '..' or empty components");
@@ -287,7 +281,7 @@ static int parse_entry(struct parser *p, char **fields, size_t n)
 		r = parse_mode(p, fields[1], &mode);
 		if (r < 0)
 			return r;
-		if (!hex_ok(fields[2]))
+		if (!sha256_hex_canonical(fields[2]))
 			return fail(p, "the file's sha256 is not 64 lowercase hex digits");
 		manifest_add_file(&p->m, fields[3], mode, fields[2]);
 	} else {
@@ -429,7 +423,7 @@ static int validate(const struct manifest *m, struct strbuf *err)
 		return invalid(err, "the version is missing or not one printable word");
 	if (m->source && !word_ok(m->source))
 		return invalid(err, "the source name has a space, newline or control character");
-	if (m->sha256 && !hex_ok(m->sha256))
+	if (m->sha256 && !sha256_hex_canonical(m->sha256))
 		return invalid(err, "the source sha256 is not 64 lowercase hex digits");
 	if (!base_ok(m->base))
 		return invalid(err, "the base is not an absolute path without '.', '..' or empty components");
@@ -439,7 +433,7 @@ static int validate(const struct manifest *m, struct strbuf *err)
 		if (!relpath_ok(e->relpath))
 			return invalid(err, "path '%s' is not relative, or has a space, newline, '.', '..' or empty component",
 				       e->relpath ? e->relpath : "");
-		if (e->type == MANIFEST_FILE && (!mode_ok(e->mode) || !hex_ok(e->sha256)))
+		if (e->type == MANIFEST_FILE && (!mode_ok(e->mode) || !sha256_hex_canonical(e->sha256)))
 			return invalid(err, "file '%s' has a bad mode or sha256", e->relpath);
 		if (e->type == MANIFEST_LINK && (!e->target || !word_ok(e->target)))
 			return invalid(err, "link '%s' has a target with a space, newline or control character",

@@ -108,6 +108,11 @@ bool sha256_hex_valid(const char *s)
 	return s && strlen(s) == SHA256_HEX_LEN && strspn(s, "0123456789abcdefABCDEF") == SHA256_HEX_LEN;
 }
 
+bool sha256_hex_canonical(const char *s)
+{
+	return s && strlen(s) == SHA256_HEX_LEN && strspn(s, "0123456789abcdef") == SHA256_HEX_LEN;
+}
+
 bool sha256_hex_equal(const char *a, const char *b)
 {
 	return sha256_hex_valid(a) && sha256_hex_valid(b) && strcasecmp(a, b) == 0;

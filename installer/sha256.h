@@ -29,6 +29,9 @@ int sha256_copy_fd(int src_fd, int dst_fd, char hex[SHA256_HEX_LEN + 1]);
 
 /* 64 hex digits, either case. */
 bool sha256_hex_valid(const char *s);
+/* 64 lowercase hex digits: how gpu-setup's own files (compat tables,
+ * manifests) write a digest, so any other spelling there is damage. */
+bool sha256_hex_canonical(const char *s);
 /* Compare two hex digests ignoring case. */
 bool sha256_hex_equal(const char *a, const char *b);
 
