@@ -78,7 +78,7 @@ static int use_toolkit(const char *dir, bool *ret_changed)
 		return EXIT_FAILED;
 	}
 	*ret_changed = r > 0 || w > 0;
-	return *ret_changed || !gs_opts.root ? cuda_ldconfig_exit_code() : EXIT_OK;
+	return *ret_changed || !sysroot_get()[0] ? cuda_ldconfig_exit_code() : EXIT_OK;
 }
 
 int cuda_ldconfig_exit_code(void)
