@@ -108,9 +108,11 @@ void doctor_print_text(const struct doctor_report *rep, FILE *out)
 		if (c->fix)
 			print_indented(out, "fix: ", c->fix);
 	}
-	fprintf(out, "\n%zu checks: %zu ok, %zu warnings, %zu failed, %zu skipped\n", rep->nchecks,
-		doctor_count(rep, DOCTOR_OK), doctor_count(rep, DOCTOR_WARN), doctor_count(rep, DOCTOR_FAIL),
-		doctor_count(rep, DOCTOR_SKIP));
+	size_t nwarn = doctor_count(rep, DOCTOR_WARN);
+
+	fprintf(out, "\n%zu check%s: %zu ok, %zu warning%s, %zu failed, %zu skipped\n", rep->nchecks,
+		rep->nchecks == 1 ? "" : "s", doctor_count(rep, DOCTOR_OK), nwarn, nwarn == 1 ? "" : "s",
+		doctor_count(rep, DOCTOR_FAIL), doctor_count(rep, DOCTOR_SKIP));
 }
 
 static struct json_object *str_or_null(const char *s)

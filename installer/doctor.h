@@ -76,6 +76,7 @@ struct doctor_report {
  * first block; the groups fill the second for the groups after them. */
 struct doctor_ctx {
 	const struct detect_report *det;  /* NULL when detection failed */
+	const char *detect_error;         /* then: why */
 	const struct compat_db *db;       /* NULL when the compat data could not be loaded */
 	const struct target_user *user;   /* the user whose Python setup is checked, or NULL */
 	bool deep, online;

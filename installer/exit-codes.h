@@ -14,6 +14,7 @@ enum {
 	EXIT_NEEDS_ROOT = 5,    /* the command changes the system: run it with sudo */
 	EXIT_LOCKED = 6,        /* another gpu-setup run holds the lock */
 	EXIT_CONFLICT = 7,      /* no combination of versions fits; the output says why */
+	EXIT_CHECKS_FAILED = 8, /* doctor: a check failed (--strict: or warned) */
 };
 
 #endif

@@ -45,6 +45,8 @@ static const struct command commands[] = {
 	{ "detect", cmd_detect, 0, 0, "", "show GPUs, driver in use, PCIe link, CPU, memory and sizing hints" },
 	{ "plan", cmd_plan, 0, 0, "",
 	  "show the versions gpu-setup would choose for this machine and the steps install would take" },
+	{ "doctor", cmd_doctor, 0, 0, "",
+	  "check the installed stack (GPU, driver, kernel modules, CUDA, cuDNN, Python setup) and say how to fix what is wrong" },
 	{ "compat", cmd_compat, 0, 0, "",
 	  "answer compatibility questions (which driver, CUDA, cuDNN, framework build fit) without touching the machine" },
 	{ "driver", cmd_driver, NEEDS_ROOT | TAKES_LOCK | LIST_ONLY_READS, 0, "",
@@ -62,7 +64,7 @@ enum {
 	OPT_ROOT = 0x100, OPT_JSON, OPT_DRY_RUN, OPT_LOG, OPT_PCI_DUMP, OPT_SYSFS, OPT_COMPAT_DIR,
 	OPT_PSU_WATTS, OPT_FRAMEWORK, OPT_CUDA, OPT_DRIVER, OPT_CUDNN, OPT_PYTHON, OPT_GPU_ONLY, OPT_GPU,
 	OPT_DISTRO, OPT_INSTALLED_DRIVER, OPT_EXPLAIN, OPT_CHECK, OPT_LIST, OPT_SERVER, OPT_LOCK_WAIT,
-	OPT_RUNFILE, OPT_TMPDIR, OPT_CUDNN_ARCHIVE,
+	OPT_RUNFILE, OPT_TMPDIR, OPT_CUDNN_ARCHIVE, OPT_DEEP, OPT_ONLINE, OPT_STRICT, OPT_USER,
 };
 
 struct option_help {
@@ -91,7 +93,7 @@ static const struct option_help option_table[] = {
 	  "read PCI devices from a sysfs tree (DIR/bus/pci) instead of the system" },
 	{ { "compat-dir", required_argument, NULL, OPT_COMPAT_DIR }, 0, "DIR", NULL,
 	  "read compatibility tables from DIR" },
-	{ { "psu-watts", required_argument, NULL, OPT_PSU_WATTS }, 0, "N", "detect install",
+	{ { "psu-watts", required_argument, NULL, OPT_PSU_WATTS }, 0, "N", "detect install doctor",
 	  "say whether a power supply of N watts is enough" },
 	{ { "framework", required_argument, NULL, OPT_FRAMEWORK }, 0, "NAME[=VER]", "compat plan driver install",
 	  "pytorch (default), tensorflow or none, optionally a release (pytorch=2.7)" },
@@ -127,6 +129,14 @@ static const struct option_help option_table[] = {
 	  "install cuda: where the runfile unpacks itself (default: /tmp, or /var/tmp when /tmp is small or noexec)" },
 	{ { "cudnn-archive", required_argument, NULL, OPT_CUDNN_ARCHIVE }, 0, "FILE", "install",
 	  "install cudnn: NVIDIA's cuDNN archive (.tgz or .tar.xz) to place instead of the cache's" },
+	{ { "deep", no_argument, NULL, OPT_DEEP }, 0, NULL, "doctor",
+	  "also import each framework environment and read the initramfs (slower)" },
+	{ { "online", no_argument, NULL, OPT_ONLINE }, 0, NULL, "doctor",
+	  "also check that the pip and conda mirrors answer" },
+	{ { "strict", no_argument, NULL, OPT_STRICT }, 0, NULL, "doctor",
+	  "exit 8 on warnings too, not only on failed checks" },
+	{ { "user", required_argument, NULL, OPT_USER }, 0, "NAME", "doctor",
+	  "check this user's Miniconda and pip/conda configuration (default: SUDO_USER, else you)" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, NULL, "show help and exit" },
 	{ { "version", no_argument, NULL, 'V' }, 'V', NULL, NULL, "show the version and exit" },
 };
@@ -140,6 +150,7 @@ static const struct { int code; const char *meaning; } exit_table[] = {
 	{ EXIT_NEEDS_ROOT, "the command changes the system and was not run as root" },
 	{ EXIT_LOCKED, "another gpu-setup run holds the lock" },
 	{ EXIT_CONFLICT, "no combination of versions fits the GPUs and constraints; the output says why" },
+	{ EXIT_CHECKS_FAILED, "doctor: at least one check failed (with --strict: or warned)" },
 };
 
 static const struct command *find_command(const char *name)
@@ -494,6 +505,10 @@ static int parse_options(int argc, char **argv, int *ret_cmd_index, unsigned cha
 			gs_opts.tmpdir = optarg;
 			break;
 		case OPT_CUDNN_ARCHIVE: gs_opts.cudnn_archive = optarg; break;
+		case OPT_DEEP: gs_opts.deep = true; break;
+		case OPT_ONLINE: gs_opts.online = true; break;
+		case OPT_STRICT: gs_opts.strict = true; break;
+		case OPT_USER: gs_opts.user = optarg; break;
 		case 'h': print_usage(stdout); return EXIT_OK;
 		case 'V': printf("gpu-setup %s\n", PACKAGE_VERSION); return EXIT_OK;
 		case ':':

@@ -40,6 +40,9 @@ struct gs_options {
 	const char *runfile;               /* --runfile */
 	const char *tmpdir;                /* --tmpdir */
 	const char *cudnn_archive;         /* --cudnn-archive */
+	/* doctor. */
+	bool deep, online, strict;         /* --deep, --online, --strict */
+	const char *user;                  /* --user */
 };
 
 extern struct gs_options gs_opts;
