@@ -161,6 +161,17 @@ static bool parse_txz_stem(const char *s, const char *suffix, struct name_info *
 	return true;
 }
 
+int cudnn_archive_name_parse(const char *filename, char **ret_version, unsigned *ret_cuda_major)
+{
+	struct name_info n = { 0 };
+
+	if (!parse_tgz_name(filename, &n) && !parse_txz_stem(filename, ".tar.xz", &n))
+		return -EINVAL;
+	*ret_version = n.version;
+	*ret_cuda_major = n.cuda;
+	return 0;
+}
+
 bool cudnn_member_name_ok(enum cudnn_dest dest, const char *name)
 {
 	size_t n = strlen(name);

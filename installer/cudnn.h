@@ -102,6 +102,14 @@ char *cudnn_manifest_path(const char *toolkit_dir);
  * 7 and older).  0, -ENOENT (no header), or -EINVAL (no version in it). */
 int cudnn_installed_version(const char *toolkit_dir, char **ret);
 
+/* What NVIDIA's name for a cuDNN archive says (either naming:
+ * cudnn-11.4-linux-x64-v8.2.4.15.tgz, cudnn-linux-x86_64-9.8.0.87_cuda12-
+ * archive.tar.xz): the cuDNN version ("9.8.0.87") and the CUDA major it is
+ * built for.  A manifest's source line holds such a name, so the CUDA
+ * major of a placed cuDNN can be told after the archive is gone.
+ * -EINVAL for any other name. */
+int cudnn_archive_name_parse(const char *filename, char **ret_version, unsigned *ret_cuda_major);
+
 void cudnn_archive_free(struct cudnn_archive *a);
 void cudnn_place_result_free(struct cudnn_place_result *r);
 void cudnn_remove_result_free(struct cudnn_remove_result *r);

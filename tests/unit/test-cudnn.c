@@ -796,6 +796,28 @@ static void test_helpers(void)
 	_cleanup_free_ char *m = cudnn_manifest_path("/usr/local/cuda-12.8/"), *r = NULL;
 
 	is_str(m, "/var/lib/gpu-setup/manifests/cudnn-cuda-12.8.manifest", "cudnn_manifest_path");
+	{
+		char *v = (char *)"untouched";
+		unsigned cuda = 77;
+
+		ok(cudnn_archive_name_parse(TXZ98, &v, &cuda) == 0 && streq(v, "9.8.0.87") && cuda == 12,
+		   "archive name: the tar.xz naming gives 9.8.0.87 for CUDA 12");
+		free(v);
+		ok(cudnn_archive_name_parse(TGZ82, &v, &cuda) == 0 && streq(v, "8.2.4.15") && cuda == 11,
+		   "archive name: the tgz naming gives 8.2.4.15 for CUDA 11");
+		free(v);
+		ok(cudnn_archive_name_parse("cudnn-linux-x86_64-8.4.1.50_cuda11.6-archive.tar.xz", &v, &cuda) == 0 &&
+		   streq(v, "8.4.1.50") && cuda == 11, "archive name: _cuda11.6 is CUDA 11");
+		free(v);
+		v = (char *)"untouched";
+		cuda = 77;
+		ok(cudnn_archive_name_parse("cudnn-linux-x86_64-9.8.0.87_cuda12-archive", &v, &cuda) == -EINVAL &&
+		   cudnn_archive_name_parse("cudnn-linux-x86_64-9.8.0.87_cuda12-archive.tar.gz", &v, &cuda) == -EINVAL &&
+		   cudnn_archive_name_parse("nvidia_cudnn_cu12-9.8.0.87", &v, &cuda) == -EINVAL &&
+		   cudnn_archive_name_parse("", &v, &cuda) == -EINVAL,
+		   "archive name: a stem without suffix, another suffix, a wheel name, nothing: -EINVAL");
+		ok(streq(v, "untouched") && cuda == 77, "archive name: ret untouched on failure");
+	}
 	symlink_at("/usr/local/cuda-12.8/include", "/abs-link");
 	ok(sysroot_resolve("/abs-link/../lib64", &r) == 0 && streq(r, "/usr/local/cuda-12.8/lib64"),
 	   "sysroot_resolve: an absolute link is taken inside the root, '..' after it is physical");
