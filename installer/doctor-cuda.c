@@ -597,32 +597,31 @@ static void check_arch(const struct doctor_ctx *ctx, const struct doctor_toolkit
 
 void doctor_check_cuda(struct doctor_ctx *ctx, struct doctor_report *rep)
 {
-	struct doctor_toolkits tks;
+	const struct doctor_toolkits *tks;
 	const struct doctor_toolkit *linked;
 	size_t nvidia = 0;
 	struct doctor_check *c;
 	int r;
 
-	r = doctor_toolkits_find(ctx->live, &tks);
+	r = doctor_ctx_toolkits(ctx, &tks);
 	if (r < 0) {
 		doctor_add(rep, "cuda.toolkits", DOCTOR_SKIP, "cannot read /usr/local: %s", strerror(-r));
 		return;
 	}
-	if (tks.n == 0) {
+	if (tks->n == 0) {
 		c = doctor_add(rep, "cuda.toolkits", DOCTOR_SKIP,
 			       "no CUDA toolkit in /usr/local%s; PyTorch and TensorFlow wheels bring their own CUDA runtime",
 			       ctx->live ? " and no nvcc on PATH" : "");
 		doctor_set_fix(c, "to build CUDA code: sudo gpu-setup install cuda --cuda X.Y (gpu-setup plan says which)");
-		doctor_toolkits_free(&tks);
 		return;
 	}
-	for (size_t i = 0; i < tks.n; i++)
-		check_toolkit(&tks.v[i], rep);
-	linked = check_link(&tks, rep);
-	check_path(ctx, &tks, linked, rep);
-	check_libraries(ctx, &tks, linked, rep);
-	for (size_t i = 0; i < tks.n; i++)
-		check_driver(ctx, &tks.v[i], rep);
+	for (size_t i = 0; i < tks->n; i++)
+		check_toolkit(&tks->v[i], rep);
+	linked = check_link(tks, rep);
+	check_path(ctx, tks, linked, rep);
+	check_libraries(ctx, tks, linked, rep);
+	for (size_t i = 0; i < tks->n; i++)
+		check_driver(ctx, &tks->v[i], rep);
 
 	for (size_t i = 0; ctx->det && i < ctx->det->pci.ngpus; i++)
 		nvidia += ctx->det->pci.gpus[i].vendor_id == PCI_VENDOR_NVIDIA;
@@ -631,7 +630,6 @@ void doctor_check_cuda(struct doctor_ctx *ctx, struct doctor_report *rep)
 	else if (!nvidia)
 		doctor_add(rep, "cuda.arch", DOCTOR_SKIP, "no NVIDIA GPU found");
 	else
-		for (size_t i = 0; i < tks.n; i++)
-			check_arch(ctx, &tks.v[i], rep);
-	doctor_toolkits_free(&tks);
+		for (size_t i = 0; i < tks->n; i++)
+			check_arch(ctx, &tks->v[i], rep);
 }

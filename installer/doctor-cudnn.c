@@ -363,13 +363,14 @@ static void check_shadowing(struct doctor_report *rep)
 
 void doctor_check_cudnn(struct doctor_ctx *ctx, struct doctor_report *rep)
 {
-	struct doctor_toolkits tks = { 0 };
+	static const struct doctor_toolkits none;
+	const struct doctor_toolkits *tks = &none;
 	size_t nwith = 0;
 
 	/* /usr/local unreadable: cuda.toolkits says so; shadowing still counts. */
-	(void)doctor_toolkits_find(ctx->live, &tks);
-	for (size_t i = 0; i < tks.n; i++) {
-		const struct doctor_toolkit *tk = &tks.v[i];
+	(void)doctor_ctx_toolkits(ctx, &tks);
+	for (size_t i = 0; i < tks->n; i++) {
+		const struct doctor_toolkit *tk = &tks->v[i];
 		_cleanup_free_ char *version = NULL, *vh = NULL, *vh_real = NULL;
 		const char *header;
 		struct cudnn_libs libs;
@@ -411,5 +412,4 @@ void doctor_check_cudnn(struct doctor_ctx *ctx, struct doctor_report *rep)
 		doctor_add(rep, "cudnn.version", DOCTOR_SKIP,
 			   "no cuDNN in any toolkit; framework wheels bring their own");
 	check_shadowing(rep);
-	doctor_toolkits_free(&tks);
 }

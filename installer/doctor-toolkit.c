@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cuda-env.h"
+#include "doctor.h"
 #include "doctor-toolkit.h"
 #include "strbuf.h"
 #include "sysroot.h"
@@ -243,4 +244,20 @@ bool doctor_cuda_has_sm(const struct cuda_info *c, unsigned cc)
 		if (c->sm[i] == cc)
 			return true;
 	return false;
+}
+
+int doctor_ctx_toolkits(struct doctor_ctx *ctx, const struct doctor_toolkits **ret)
+{
+	if (!ctx->toolkits) {
+		struct doctor_toolkits *t = xcalloc(1, sizeof(*t));
+		int r = doctor_toolkits_find(ctx->live, t);
+
+		if (r < 0) {
+			free(t);
+			return r;
+		}
+		ctx->toolkits = t;
+	}
+	*ret = ctx->toolkits;
+	return 0;
 }

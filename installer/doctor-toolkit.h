@@ -38,6 +38,11 @@ struct doctor_toolkits {
  * 0, or -errno when /usr/local cannot be read. */
 int doctor_toolkits_find(bool live, struct doctor_toolkits *ret);
 void doctor_toolkits_free(struct doctor_toolkits *t);
+/* The toolkits of ctx, found on the first call and kept in ctx (so nvcc
+ * runs once per toolkit, not once per group).  0 or doctor_toolkits_find's
+ * -errno. */
+struct doctor_ctx;
+int doctor_ctx_toolkits(struct doctor_ctx *ctx, const struct doctor_toolkits **ret);
 /* The toolkit whose resolved directory is real, or NULL. */
 const struct doctor_toolkit *doctor_toolkits_by_real(const struct doctor_toolkits *t, const char *real);
 /* The newest complete /usr/local/cuda-X.Y (what `use cuda` should take),

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 
 #include "doctor.h"
+#include "doctor-toolkit.h"
 #include "util.h"
 
 static const char *const status_names[] = {
@@ -73,6 +74,11 @@ void doctor_ctx_release(struct doctor_ctx *ctx)
 {
 	free(ctx->driver_version);
 	ctx->driver_version = NULL;
+	if (ctx->toolkits) {
+		doctor_toolkits_free(ctx->toolkits);
+		free(ctx->toolkits);
+		ctx->toolkits = NULL;
+	}
 }
 
 size_t doctor_count(const struct doctor_report *rep, enum doctor_status s)

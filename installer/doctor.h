@@ -88,6 +88,10 @@ struct doctor_ctx {
 					   * user-space libcuda's; NULL: no driver */
 	enum driver_flavour driver_flavour;  /* of the loaded (else installed) module */
 	bool driver_installed;            /* an NVIDIA module or libcuda is on the system */
+
+	/* The toolkits, found and inspected once for the cuda and cudnn
+	 * groups (doctor_ctx_toolkits in doctor-toolkit.h). */
+	struct doctor_toolkits *toolkits;
 };
 
 /* Record a check; evidence is printf-formatted.  Returns the check so the

@@ -15,6 +15,7 @@
 #include "compat.h"
 #include "cuda-tree.h"
 #include "doctor.h"
+#include "doctor-toolkit.h"
 #include "fileio.h"
 #include "search-paths.h"
 #include "strbuf.h"
@@ -188,6 +189,18 @@ static struct doctor_ctx ctx_for(const char *driver)
 	return ctx;
 }
 
+/* The cuda group on a tree the case just changed: forget the toolkits an
+ * earlier run of ctx found (doctor itself finds them once per run). */
+static void check_cuda(struct doctor_ctx *ctx, struct doctor_report *rep)
+{
+	if (ctx->toolkits) {
+		doctor_toolkits_free(ctx->toolkits);
+		free(ctx->toolkits);
+		ctx->toolkits = NULL;
+	}
+	doctor_check_cuda(ctx, rep);
+}
+
 static void run_groups(const char *driver, struct doctor_report *rep)
 {
 	struct doctor_ctx ctx = ctx_for(driver);
@@ -352,12 +365,12 @@ static void test_runfile_good(void)
 
 		ctx.det = NULL;
 		memset(&rep, 0, sizeof(rep));
-		doctor_check_cuda(&ctx, &rep);
+		check_cuda(&ctx, &rep);
 		expect(&rep, "cuda.arch", NULL, DOCTOR_SKIP, "detection failed", NULL, "no detection");
 		doctor_report_free(&rep);
 		ctx.det = &det;
 		ctx.db = NULL;
-		doctor_check_cuda(&ctx, &rep);
+		check_cuda(&ctx, &rep);
 		expect(&rep, "cuda.driver", TK128, DOCTOR_SKIP, "no compat data", NULL, "no compat data");
 		expect(&rep, "cuda.toolkits", TK128, DOCTOR_OK, "CUDA 12.8.1", NULL, "no compat data, the toolkit still judged");
 		doctor_report_free(&rep);
@@ -610,14 +623,14 @@ static void test_live_env(void)
 	ctx.live = true;
 	setenv("PATH", "/usr/bin:/opt/cuda-12.6/bin:/usr/local/cuda/bin", 1);
 	memset(&rep, 0, sizeof(rep));
-	doctor_check_cuda(&ctx, &rep);
+	check_cuda(&ctx, &rep);
 	expect(&rep, "cuda.toolkits", "/opt/cuda-12.6", DOCTOR_OK, "found as /opt/cuda-12.6/bin/nvcc on PATH", NULL,
 	       "live: a toolkit outside /usr/local found by its nvcc on PATH");
 	expect(&rep, "cuda.path", NULL, DOCTOR_WARN, "the current PATH reaches nvcc in /opt/cuda-12.6/bin (entry 2)", NULL,
 	       "live: the current PATH reaches another toolkit's nvcc first");
 	doctor_report_free(&rep);
 	setenv("PATH", "/usr/local/cuda/bin:/usr/bin", 1);
-	doctor_check_cuda(&ctx, &rep);
+	check_cuda(&ctx, &rep);
 	expect(&rep, "cuda.path", NULL, DOCTOR_OK, "the current PATH reaches nvcc in /usr/local/cuda/bin (entry 1)", NULL,
 	       "live: no start-up file, but the current PATH has it");
 	doctor_report_free(&rep);
@@ -625,14 +638,14 @@ static void test_live_env(void)
 	 * no toolkit around it, nothing held against the link. */
 	put_mode("/usr/local/bin/nvcc", "#!/bin/sh\nexec /usr/local/cuda/bin/nvcc \"$@\"\n", 0755);
 	setenv("PATH", "/usr/local/bin:/usr/local/cuda/bin:/usr/bin", 1);
-	doctor_check_cuda(&ctx, &rep);
+	check_cuda(&ctx, &rep);
 	ok(!find(&rep, "cuda.toolkits", "/usr/local"), "live: a wrapper nvcc in /usr/local/bin is no toolkit");
 	expect(&rep, "cuda.path", NULL, DOCTOR_OK, "the current PATH reaches nvcc in /usr/local/bin (entry 1)", NULL,
 	       "live: a wrapper nvcc first on PATH is not a warning");
 	doctor_report_free(&rep);
 	rm("/etc/ld.so.conf.d/gpu-setup-cuda.conf");
 	setenv("LD_LIBRARY_PATH", "/usr/local/cuda-12.8/lib64", 1);
-	doctor_check_cuda(&ctx, &rep);
+	check_cuda(&ctx, &rep);
 	expect(&rep, "cuda.libraries", NULL, DOCTOR_OK, "LD_LIBRARY_PATH (of the environment doctor runs in) has /usr/local/cuda-12.8/lib64",
 	       NULL, "live: LD_LIBRARY_PATH reaches the libraries");
 	doctor_report_free(&rep);
@@ -663,7 +676,7 @@ static void test_real_toolkit(void)
 		return;
 	}
 	ctx.live = true;
-	doctor_check_cuda(&ctx, &rep);
+	check_cuda(&ctx, &rep);
 	c = find(&rep, "cuda.toolkits", dir);
 	want = xasprintf("CUDA %u.%u", major, minor);
 	ok(c && strstr(c->evidence, want), "live: %s is reported as %s, as its include/cuda.h says", dir, want);
