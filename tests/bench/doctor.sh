@@ -30,7 +30,13 @@ doctor_tree() {
 		doctor --user alice
 }
 ldconfig_cudnn() { ldconfig -p | grep cudnn; }
-collect_env() { python3 -m torch.utils.collect_env; }
+# The first python3 that has PyTorch: the one on PATH, else the system's
+# (python3-torch), which a pyenv or conda python3 on PATH hides.
+TORCH_PY=
+for py in python3 /usr/bin/python3; do
+	if "$py" -c 'import torch' >/dev/null 2>&1; then TORCH_PY=$py; break; fi
+done
+collect_env() { "$TORCH_PY" -m torch.utils.collect_env; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
@@ -49,11 +55,11 @@ else
 fi
 echo "ratio doctor/ldconfig-p-grep-cudnn (this machine): $(ratio "$d_live" "$ldc")"
 echo "ratio doctor/ldconfig-p-grep-cudnn (fixture tree): $(ratio "$d_tree" "$ldc")"
-if python3 -c 'import torch' >/dev/null 2>&1; then
+if [ -n "$TORCH_PY" ]; then
 	ce=$(mean_us 3 collect_env)
-	printf '%-40s %12d\n' "python3 -m torch.utils.collect_env" "$ce"
+	printf '%-40s %12d\n' "$TORCH_PY -m torch.utils.collect_env" "$ce"
 	echo "ratio doctor/collect_env (this machine): $(ratio "$d_live" "$ce") (target < 0.100)"
 	echo "ratio doctor/collect_env (fixture tree): $(ratio "$d_tree" "$ce") (target < 0.100)"
 else
-	echo "PyTorch is not installed for python3: no collect_env ratio (CI installs python3-torch)"
+	echo "PyTorch is not installed for python3 or /usr/bin/python3: no collect_env ratio (CI installs python3-torch)"
 fi
