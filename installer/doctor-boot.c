@@ -43,6 +43,15 @@ static bool eacces(int r)
 	return r == -EACCES || r == -EPERM;
 }
 
+/* A directory on the target as the host reaches it, a link in its path
+ * (/lib -> usr/lib) resolved inside the root. */
+static char *host_dir(const char *dir)
+{
+	_cleanup_free_ char *real = NULL;
+
+	return sysroot_resolve(dir, &real) == 0 ? sysroot_path(real) : sysroot_path(dir);
+}
+
 /* The running kernel and its module, read once for two checks. */
 struct boot_state {
 	char *kernel;
@@ -68,7 +77,7 @@ static size_t installed_kernels(char ***ret)
 	size_t n = 0;
 
 	for (size_t s = 0; s < ELEMENTSOF(src) && n == 0; s++) {
-		_cleanup_free_ char *p = sysroot_path(src[s].dir);
+		_cleanup_free_ char *p = host_dir(src[s].dir);
 		DIR *d = opendir(p);
 		struct dirent *de;
 
@@ -81,7 +90,7 @@ static size_t installed_kernels(char ***ret)
 				continue;
 			if (src[s].need) {
 				_cleanup_free_ char *sub = xasprintf("%s/%s/%s", src[s].dir, k, src[s].need);
-				_cleanup_free_ char *sp = sysroot_path(sub);
+				_cleanup_free_ char *sp = host_dir(sub);
 				struct stat st;
 
 				if (stat(sp, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -191,7 +200,7 @@ static bool later(const struct timespec *a, const struct timespec *b)
 
 static void scan_modprobe_dir(const char *dir, struct blacklist *bl)
 {
-	_cleanup_free_ char *p = sysroot_path(dir);
+	_cleanup_free_ char *p = host_dir(dir);
 	DIR *d = opendir(p);
 	struct dirent *de;
 

@@ -53,9 +53,9 @@ struct driver_state {
 	char *other_module;           /* an nvidia.ko for another kernel */
 };
 
-static const char *needs_root(int r)
+static bool needs_root(int r)
 {
-	return r == -EACCES || r == -EPERM ? "needs root" : NULL;
+	return r == -EACCES || r == -EPERM;
 }
 
 /* ---------------------------------------------------------------- facts */
@@ -145,11 +145,15 @@ void nvidia_lib_free(struct nvidia_lib *l)
 /* An nvidia.ko for any kernel under /lib/modules other than skip. */
 static char *find_any_module(const char *skip)
 {
-	_cleanup_free_ char *p = sysroot_path("/lib/modules");
-	DIR *d = opendir(p);
+	_cleanup_free_ char *real = NULL, *p = NULL;
 	struct dirent *de;
 	char *found = NULL;
+	DIR *d;
 
+	if (sysroot_resolve("/lib/modules", &real) < 0)
+		return NULL;
+	p = sysroot_path(real);
+	d = opendir(p);
 	if (!d)
 		return NULL;
 	while (!found && (de = readdir(d))) {
@@ -186,9 +190,12 @@ static void state_read(const struct doctor_ctx *ctx, struct driver_state *s)
 	s->cuda_r = nvidia_lib_find("libcuda.so.1", &s->cuda);
 	s->nvml_r = nvidia_lib_find("libnvidia-ml.so.1", &s->nvml);
 
+	/* The module file is read (up to 90 MiB, maybe decompressed) only
+	 * when the loaded module does not tell the flavour already. */
 	s->module_r = -ENOENT;
 	if (kernel_release_read(&s->kernel) == 0 && kmod_find_nvidia(s->kernel, &s->module) == 0)
-		s->module_r = kmod_read(s->module, &s->minfo);
+		s->module_r = s->loaded && s->flavour != FLAVOUR_UNKNOWN ? -ECANCELED
+									: kmod_read(s->module, &s->minfo);
 	if (!s->module)
 		s->other_module = find_any_module(s->kernel);
 }
@@ -576,6 +583,10 @@ static void check_nvidia_smi(const struct doctor_ctx *ctx, const struct driver_s
 
 	if (s->have_det && s->ngpus == 0) {
 		doctor_add(rep, "driver.nvidia-smi", DOCTOR_SKIP, "no NVIDIA GPU found");
+		return;
+	}
+	if (!ctx->driver_installed) {
+		doctor_add(rep, "driver.nvidia-smi", DOCTOR_SKIP, "no NVIDIA driver is installed (see driver.loaded)");
 		return;
 	}
 	if (!ctx->live && !ctx->is_root) {

@@ -215,10 +215,11 @@ static int walk(int dirfd, const char *rel, unsigned depth, char **best)
 {
 	DIR *d;
 	struct dirent *de;
-	int r = 0;
 
-	if (depth > MAX_DEPTH)
+	if (depth > MAX_DEPTH) {
+		close(dirfd);
 		return 0;
+	}
 	d = fdopendir(dirfd);
 	if (!d) {
 		close(dirfd);
@@ -252,18 +253,24 @@ static int walk(int dirfd, const char *rel, unsigned depth, char **best)
 		}
 	}
 	closedir(d);
-	return r;
+	return 0;
 }
 
 int kmod_find_nvidia(const char *kernel, char **ret_path)
 {
-	_cleanup_free_ char *rel = xasprintf("/lib/modules/%s", kernel);
-	_cleanup_free_ char *p = sysroot_path(rel);
+	_cleanup_free_ char *rel = NULL, *real = NULL, *p = NULL;
 	char *best = NULL;
 	int fd, r;
 
 	if (strchr(kernel, '/') || streq(kernel, "..") || streq(kernel, "."))
 		return -EINVAL;
+	rel = xasprintf("/lib/modules/%s", kernel);
+	/* /lib is a link to usr/lib on merged-/usr systems: resolved inside
+	 * the root, the walk below it follows no link. */
+	r = sysroot_resolve(rel, &real);
+	if (r < 0)
+		return r;
+	p = sysroot_path(real);
 	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

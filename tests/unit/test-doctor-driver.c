@@ -57,6 +57,14 @@ static void link_at(const char *rel, const char *target)
 		printf("# symlink %s: %s\n", p, strerror(errno));
 }
 
+static void rm_at(const char *rel)
+{
+	_cleanup_free_ char *p = xasprintf("%s%s", root, rel);
+
+	if (remove(p) < 0)
+		printf("# remove %s: %s\n", p, strerror(errno));
+}
+
 static void mkdir_at(const char *rel)
 {
 	_cleanup_free_ char *p = xasprintf("%s%s", root, rel);
@@ -370,9 +378,17 @@ static void test_kmod_files(void)
 	put_module("/usr/src/linux-headers-" K1 "/nvidia.ko", "NVIDIA", VER, K1, false, NULL);
 	link_at("/lib/modules/" K1 "/build", "/usr/src/linux-headers-" K1);
 	mkdir_at("/lib/modules/" K1 "/kernel");
-	unlink(xasprintf("%s/lib/modules/" K1 "/extra/nvidia.ko.gz", root));
+	rm_at("/lib/modules/" K1 "/extra/nvidia.ko.gz");
 	ok(kmod_find_nvidia(K1, &path) == -ENOENT, "kmod_find_nvidia: a module behind the build/ link is not found");
 	ok(kmod_find_nvidia("../..", &path) == -EINVAL, "kmod_find_nvidia: a kernel name with a slash is -EINVAL");
+
+	/* Merged /usr: /lib is a link, resolved inside the root. */
+	new_root();
+	put_module("/usr/lib/modules/" K2 "/updates/dkms/nvidia.ko", "NVIDIA", VER, K2, false, NULL);
+	link_at("/lib", "usr/lib");
+	ok(kmod_find_nvidia(K2, &path) == 0 && streq(path, "/lib/modules/" K2 "/updates/dkms/nvidia.ko"),
+	   "kmod_find_nvidia: through a /lib -> usr/lib link");
+	free(path);
 }
 
 static void test_newc(void)
@@ -417,7 +433,7 @@ static void test_driver(void)
 	ok(has(&rep, "driver.libraries", NULL, DOCTOR_SKIP, "libcuda.so.1: not found", NULL), "no det: libraries skip, lists the search");
 	ok(has(&rep, "driver.flavour", NULL, DOCTOR_SKIP, NULL, NULL), "no det: flavour skip");
 	ok(has(&rep, "driver.device-nodes", NULL, DOCTOR_SKIP, NULL, NULL), "not loaded: device-nodes skip");
-	ok(has(&rep, "driver.nvidia-smi", NULL, DOCTOR_SKIP, "not run under --root", NULL), "--root as a normal user: nvidia-smi skip");
+	ok(has(&rep, "driver.nvidia-smi", NULL, DOCTOR_SKIP, "no NVIDIA driver", NULL), "no driver: nvidia-smi skip");
 	ok(!ctx.driver_installed && !ctx.driver_version && ctx.driver_flavour == FLAVOUR_UNKNOWN,
 	   "nothing installed: ctx says so");
 	doctor_report_free(&rep);
@@ -434,6 +450,15 @@ static void test_driver(void)
 	ok(has(&rep, "driver.loaded", NULL, DOCTOR_FAIL, "no driver is installed", "sudo gpu-setup driver"),
 	   "GPU, no driver: loaded fail, fix installs it");
 	doctor_report_free(&rep);
+	doctor_ctx_release(&ctx);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.det = &det;
+	ctx.db = db;
+	ctx.is_root = true;
+	doctor_check_driver(&ctx, &rep);
+	ok(has(&rep, "driver.nvidia-smi", NULL, DOCTOR_SKIP, "no NVIDIA driver is installed", NULL),
+	   "no driver: nvidia-smi is not even tried");
+	doctor_report_free(&rep);
 
 	/* A working driver. */
 	put_loaded(PROC_PROP);
@@ -445,6 +470,8 @@ static void test_driver(void)
 	   "libraries ok, the alternatives chain followed");
 	ok(has(&rep, "driver.flavour", NULL, DOCTOR_OK, "Ampere", NULL), "proprietary on Ampere: flavour ok");
 	ok(has(&rep, "driver.device-nodes", NULL, DOCTOR_OK, "/dev/nvidia0", NULL), "device nodes ok");
+	ok(has(&rep, "driver.nvidia-smi", NULL, DOCTOR_SKIP, "not run under --root", NULL),
+	   "--root as a normal user: nvidia-smi skip");
 	is_str(ctx.driver_version, VER, "ctx: driver_version is the loaded module's");
 	ok(ctx.driver_flavour == FLAVOUR_PROPRIETARY && ctx.driver_installed, "ctx: proprietary, installed");
 	doctor_report_free(&rep);
@@ -478,7 +505,7 @@ static void test_driver(void)
 	put_loaded(PROC_PROP);
 	put_libs(VER, NULL);
 	put_nodes(1);
-	unlink(xasprintf("%s/dev/nvidia-uvm", root));
+	rm_at("/dev/nvidia-uvm");
 	run_driver(&ctx, &rep, with_gpus(2, PCI_VENDOR_NVIDIA, "nvidia", "Ampere", 86));
 	ok(has(&rep, "driver.libraries", NULL, DOCTOR_WARN, "libnvidia-ml.so.1: not found", NULL), "no NVML: warn");
 	ok(has(&rep, "driver.device-nodes", NULL, DOCTOR_FAIL, "missing: /dev/nvidia1 /dev/nvidia-uvm",
@@ -687,8 +714,8 @@ static void test_nouveau(void)
 	run_boot(&ctx, &rep, d, false);
 	ok(has(&rep, "boot.nouveau", NULL, DOCTOR_FAIL, "nouveau is loaded now", "reboot"), "nouveau loaded: fail");
 	doctor_report_free(&rep);
-	unlink(xasprintf("%s/sys/module/nouveau/refcnt", root));
-	rmdir(xasprintf("%s/sys/module/nouveau", root));
+	rm_at("/sys/module/nouveau/refcnt");
+	rm_at("/sys/module/nouveau");
 
 	run_boot(&ctx, &rep, with_gpus(1, PCI_VENDOR_NVIDIA, "nouveau", "Ampere", 86), false);
 	ok(has(&rep, "boot.nouveau", NULL, DOCTOR_FAIL, "nouveau drives the GPU at 0000:01:00.0", NULL),
@@ -757,7 +784,11 @@ static void test_secure_boot(void)
 	ok(has(&rep, "boot.secure-boot", NULL, DOCTOR_FAIL, "is not signed", "mokutil --import"),
 	   "Secure Boot on, unsigned module: fail");
 	doctor_report_free(&rep);
-	unlink(xasprintf("%s%s.zst", root, mod));
+	{
+		_cleanup_free_ char *z = xasprintf("%s.zst", mod);
+
+		rm_at(z);
+	}
 	put_module(mod, "NVIDIA", VER, K2, true, "zstd");
 	run_boot(&ctx, &rep, d, false);
 	ok(has(&rep, "boot.secure-boot", NULL, DOCTOR_OK, "is signed", NULL), "Secure Boot on, signed module: ok");
@@ -773,7 +804,7 @@ static void test_secure_boot(void)
 	ok(has(&rep, "boot.secure-boot", NULL, DOCTOR_WARN, "enrollment is pending", "MokManager"),
 	   "a pending enrollment: warn");
 	doctor_report_free(&rep);
-	unlink(xasprintf("%s/sys/firmware/efi/efivars/MokNew-605dab50-e046-4300-abb6-3dd810dd8b23", root));
+	rm_at("/sys/firmware/efi/efivars/MokNew-605dab50-e046-4300-abb6-3dd810dd8b23");
 	put("/sys/firmware/efi/mok-variables/MokListRT", "\xa1\x59\xc0\xa5OTHER-KEY\x30\x82\x03\x0bDKMS-KEY-DER--");
 	run_boot(&ctx, &rep, d, false);
 	ok(has(&rep, "boot.secure-boot", NULL, DOCTOR_OK, "is signed", NULL), "the DKMS key enrolled: ok");
