@@ -36,6 +36,10 @@ int kmod_decompress(const void *data, size_t len, size_t max, char **ret, size_t
 /* Read the module at path on the target (plain or compressed) and parse
  * it.  -ENOENT, -EACCES, -EFBIG, -EINVAL. */
 int kmod_read(const char *path, struct kmod_info *ret);
+/* Whether the module file is compressed (.xz, .zst, .gz): reading it
+ * then means decompressing all of it, up to a second for an xz nvidia.ko,
+ * so doctor does that only with --deep or when a check needs it. */
+bool kmod_is_compressed(const char *path);
 void kmod_info_free(struct kmod_info *k);
 
 /* The nvidia.ko (.xz, .zst, .gz) under /lib/modules/<kernel> on the
