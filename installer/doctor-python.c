@@ -282,18 +282,6 @@ static void check_pip_file(struct py_state *s, const char *path, struct doctor_r
 		doctor_set_subject(c, path);
 		return;
 	}
-	if (in_home(u, path) && stat_target(path, &st) == 0 && st.st_uid != u->uid) {
-		_cleanup_free_ char *owner = owner_name(st.st_uid), *spec = chown_spec(u);
-
-		c = doctor_add(rep, "python.pip-conf", DOCTOR_FAIL,
-			       "%s is owned by %s in %s's home: pip config set fails with PermissionError", path,
-			       owner, u->name);
-		doctor_set_fix(c, "sudo chown %s %s", spec, path);
-		doctor_set_subject(c, path);
-		pip_conf_free(&pc);
-		return;
-	}
-
 	const char *global = pip_conf_get(&pc, "global", "index-url"),
 		   *install = pip_conf_get(&pc, "install", "index-url");
 	strbuf_init(&ev);
@@ -319,7 +307,18 @@ static void check_pip_file(struct py_state *s, const char *path, struct doctor_r
 	note_setting(&ev, &pc, "global", "extra-index-url");
 	note_setting(&ev, &pc, "global", "trusted-host");
 	note_setting(&ev, &pc, "install", "trusted-host");
-	c = doctor_add(rep, "python.pip-conf", DOCTOR_OK, "%s", ev.buf);
+	/* pip still reads a file it does not own, so its index counted above;
+	 * what fails is changing it. */
+	if (in_home(u, path) && stat_target(path, &st) == 0 && st.st_uid != u->uid) {
+		_cleanup_free_ char *owner = owner_name(st.st_uid), *spec = chown_spec(u);
+
+		c = doctor_add(rep, "python.pip-conf", DOCTOR_FAIL,
+			       "%s is owned by %s in %s's home: pip config set fails with PermissionError (%s)", path,
+			       owner, u->name, ev.buf);
+		doctor_set_fix(c, "sudo chown %s %s", spec, path);
+	} else {
+		c = doctor_add(rep, "python.pip-conf", DOCTOR_OK, "%s", ev.buf);
+	}
 	doctor_set_subject(c, path);
 	pip_conf_free(&pc);
 }
@@ -392,6 +391,7 @@ static bool check_condarc_file(struct py_state *s, const char *path, struct doct
 	struct doctor_check *c;
 	struct stat st;
 	size_t len;
+	bool sets;
 	int r;
 
 	r = read_target(path, &text, &len);
@@ -420,8 +420,12 @@ static bool check_condarc_file(struct py_state *s, const char *path, struct doct
 			       owner, u->name);
 		doctor_set_fix(c, "sudo chown %s %s", spec, path);
 		doctor_set_subject(c, path);
+		/* conda still reads it: its channels are still the ones used. */
+		for (size_t i = 0; i < cr.ndefault_channels; i++)
+			add_default_channel(s, cr.default_channels[i]);
+		sets = cr.ndefault_channels > 0;
 		condarc_free(&cr);
-		return false;
+		return sets;
 	}
 
 	strbuf_init(&ev);
