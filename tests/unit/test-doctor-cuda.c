@@ -21,6 +21,7 @@
 #include "strbuf.h"
 #include "sysroot.h"
 #include "tap.h"
+#include "doctor-checks.h"
 #include "testroot.h"
 #include "util.h"
 
@@ -209,44 +210,6 @@ static void run_groups(const char *driver, struct doctor_report *rep)
 	doctor_check_cuda(&ctx, rep);
 	doctor_check_cudnn(&ctx, rep);
 	doctor_ctx_release(&ctx);
-}
-
-static const struct doctor_check *find(const struct doctor_report *rep, const char *id, const char *subject)
-{
-	for (size_t i = 0; i < rep->nchecks; i++) {
-		const struct doctor_check *c = &rep->checks[i];
-
-		if (streq(c->id, id) && (!subject || (c->subject && streq(c->subject, subject))))
-			return c;
-	}
-	return NULL;
-}
-
-static size_t count_id(const struct doctor_report *rep, const char *id)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < rep->nchecks; i++)
-		n += streq(rep->checks[i].id, id);
-	return n;
-}
-
-/* The check id [subject] has status, its evidence holds words and, when
- * fix_words is given, its fix holds them. */
-static void expect(const struct doctor_report *rep, const char *id, const char *subject, enum doctor_status status,
-		   const char *words, const char *fix_words, const char *desc)
-{
-	const struct doctor_check *c = find(rep, id, subject);
-	bool good = c && c->status == status && (!words || strstr(c->evidence, words)) &&
-		    (!fix_words || (c->fix && strstr(c->fix, fix_words))) && (status != DOCTOR_OK || !c->fix) && (status == DOCTOR_OK || status == DOCTOR_SKIP || c->fix);
-
-	if (!ok(good, "%s: %s is %s", desc, id, doctor_status_name(status))) {
-		if (!c)
-			printf("# no such check\n");
-		else
-			printf("# got %s: %s\n#   fix: %s\n", doctor_status_name(c->status), c->evidence,
-			       c->fix ? c->fix : "(none)");
-	}
 }
 
 /* ---------------------------------------------------------------- the scanners */

@@ -14,6 +14,7 @@
 #include "strbuf.h"
 #include "sysroot.h"
 #include "tap.h"
+#include "doctor-checks.h"
 #include "testroot.h"
 #include "util.h"
 
@@ -171,15 +172,6 @@ static void put_initramfs(const char *rel, bool nouveau, bool blacklist)
 		if (run_command(argv, NULL, 60000, &rr) == 0)
 			run_result_release(&rr);
 	}
-}
-
-static const struct doctor_check *find(const struct doctor_report *rep, const char *id, const char *subject)
-{
-	for (size_t i = 0; i < rep->nchecks; i++)
-		if (streq(rep->checks[i].id, id) &&
-		    (!subject || (rep->checks[i].subject && streq(rep->checks[i].subject, subject))))
-			return &rep->checks[i];
-	return NULL;
 }
 
 /* Whether check id has status st and its evidence (and fix, when want_fix
@@ -645,15 +637,19 @@ static void test_kernel_modules(void)
 	link_at("/lib/modules/" K1 "/build", "/usr/src/linux-headers-" K1);
 	put_libs(VER, VER);
 	run_boot(&ctx, &rep, d, false);
+	ok(has(&rep, "boot.kernel-modules", K2, DOCTOR_OK,
+	       "/lib/modules/" K2 "/updates/dkms/nvidia.ko.xz (compressed: its version is read with --deep)", NULL),
+	   "the running kernel's compressed module: ok with its path, not decompressed without --deep");
+	run_boot(&ctx, &rep, d, true);
 	ok(has(&rep, "boot.kernel-modules", K2, DOCTOR_OK, "/lib/modules/" K2 "/updates/dkms/nvidia.ko.xz, version " VER, NULL),
-	   "the running kernel's module: ok with path and version");
+	   "--deep: the running kernel's module with path and version");
 	ok(has(&rep, "boot.kernel-modules", K1, DOCTOR_FAIL, "kernel " K1 " has no nvidia.ko",
 	       "sudo apt install linux-headers-" K1 " && sudo dkms autoinstall -k " K1),
 	   "an older kernel without a module (the one behind build/ ignored): fail");
 	doctor_report_free(&rep);
 
 	put_module("/lib/modules/" K1 "/updates/dkms/nvidia.ko", "NVIDIA", "550.54.14", K1, false, "zstd");
-	run_boot(&ctx, &rep, d, false);
+	run_boot(&ctx, &rep, d, true);
 	ok(has(&rep, "boot.kernel-modules", K1, DOCTOR_WARN, "550.54.14 but the user-space libraries are " VER,
 	       "dkms autoinstall -k " K1),
 	   "a module of another version than libcuda: warn");

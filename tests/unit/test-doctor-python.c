@@ -17,6 +17,7 @@
 #include "doctor.h"
 #include "sysroot.h"
 #include "tap.h"
+#include "doctor-checks.h"
 #include "testroot.h"
 #include "util.h"
 
@@ -27,48 +28,6 @@ static const char tuna_condarc[] = "channels:\n  - defaults\nshow_channel_urls: 
 				   "  - https://mirrors.tuna.tsinghua.edu.cn/anaconda/pkgs/main\n"
 				   "  - https://mirrors.tuna.tsinghua.edu.cn/anaconda/pkgs/r\n"
 				   "custom_channels:\n  conda-forge: https://mirrors.tuna.tsinghua.edu.cn/anaconda/cloud\n";
-
-/* The n-th check with id (and subject, when not NULL), or NULL. */
-static const struct doctor_check *find(const struct doctor_report *rep, const char *id, const char *subject)
-{
-	for (size_t i = 0; i < rep->nchecks; i++) {
-		const struct doctor_check *c = &rep->checks[i];
-
-		if (streq(c->id, id) && (!subject ? !c->subject : c->subject && streq(c->subject, subject)))
-			return c;
-	}
-	return NULL;
-}
-
-static size_t count_id(const struct doctor_report *rep, const char *id)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < rep->nchecks; i++)
-		n += streq(rep->checks[i].id, id);
-	return n;
-}
-
-/* The check exists with status st, its evidence holds word and, when
- * fix_word is not NULL, its fix holds fix_word. */
-static void expect(const struct doctor_report *rep, const char *id, const char *subject, enum doctor_status st,
-		   const char *word, const char *fix_word, const char *what)
-{
-	const struct doctor_check *c = find(rep, id, subject);
-
-	if (!ok(c && c->status == st && strstr(c->evidence, word) && (!fix_word || (c->fix && strstr(c->fix, fix_word))),
-		"%s: %s %s", what, id, doctor_status_name(st))) {
-		if (c)
-			printf("# got %s: %s | fix: %s\n", doctor_status_name(c->status), c->evidence,
-			       c->fix ? c->fix : "(none)");
-		else
-			printf("# no check %s [%s]\n", id, subject ? subject : "");
-		for (size_t i = 0; !c && i < rep->nchecks; i++)
-			if (streq(rep->checks[i].id, id))
-				printf("#   there is [%s] %s: %s\n", rep->checks[i].subject ? rep->checks[i].subject : "",
-				       doctor_status_name(rep->checks[i].status), rep->checks[i].evidence);
-	}
-}
 
 static void run_group(struct doctor_ctx *ctx, struct doctor_report *rep)
 {
@@ -102,7 +61,7 @@ static void test_no_user(void)
 	run_group(&ctx, &rep);
 	is_int(rep.nchecks, 4, "no user: four checks");
 	is_int(doctor_count(&rep, DOCTOR_SKIP), 4, "all of them skipped");
-	expect(&rep, "python.conda", NULL, DOCTOR_SKIP, "no user", NULL, "no user");
+	expect(&rep, "python.conda", "", DOCTOR_SKIP, "no user", NULL, "no user");
 	doctor_report_free(&rep);
 }
 
@@ -113,15 +72,15 @@ static void test_empty_home(const char *root, struct target_user *u)
 
 	testroot_puts(root, "/home/alice/.bashrc", "\n");
 	run_group(&ctx, &rep);
-	expect(&rep, "python.conda", NULL, DOCTOR_WARN, "no Miniconda for alice", "sudo gpu-setup", "empty home");
-	expect(&rep, "python.pip-conf", NULL, DOCTOR_WARN, "pip uses pypi.org",
+	expect(&rep, "python.conda", "", DOCTOR_WARN, "no Miniconda for alice", "sudo gpu-setup", "empty home");
+	expect(&rep, "python.pip-conf", "", DOCTOR_WARN, "pip uses pypi.org",
 	       "index-url = https://pypi.tuna.tsinghua.edu.cn/simple\" under [global] in /home/alice/.config/pip/pip.conf",
 	       "empty home");
-	expect(&rep, "python.condarc", NULL, DOCTOR_WARN, "repo.anaconda.com",
+	expect(&rep, "python.condarc", "", DOCTOR_WARN, "repo.anaconda.com",
 	       "https://mirrors.tuna.tsinghua.edu.cn/anaconda/pkgs/main", "empty home");
-	ok(find(&rep, "python.condarc", NULL) && strstr(find(&rep, "python.condarc", NULL)->evidence, "terms of service"),
+	ok(find(&rep, "python.condarc", "") && strstr(find(&rep, "python.condarc", "")->evidence, "terms of service"),
 	   "the condarc warning names the terms of service");
-	expect(&rep, "python.mirrors-reachable", NULL, DOCTOR_SKIP, "not checked: add --online", NULL, "offline");
+	expect(&rep, "python.mirrors-reachable", "", DOCTOR_SKIP, "not checked: add --online", NULL, "offline");
 	is_int(count_id(&rep, "python.framework-env"), 0, "no conda, no environment checks");
 	is_int(rep.nchecks, 4, "four checks in all");
 	doctor_report_free(&rep);
@@ -178,7 +137,7 @@ static void test_pip(const char *root, struct target_user *u)
 	       NULL, "trusted-host shown");
 	expect(&rep, "python.pip-conf", "/home/alice/.pip/pip.conf", DOCTOR_OK, "sets no index-url", NULL,
 	       "legacy file without index-url");
-	ok(!find(&rep, "python.pip-conf", NULL), "an index-url is set: no pypi.org warning");
+	ok(!find(&rep, "python.pip-conf", ""), "an index-url is set: no pypi.org warning");
 	is_int(count_id(&rep, "python.pip-conf"), 4, "one check per file");
 	ok(find(&rep, "python.pip-conf", "/etc/xdg/pip/pip.conf") < find(&rep, "python.pip-conf", "/etc/pip.conf") &&
 		   find(&rep, "python.pip-conf", "/home/alice/.pip/pip.conf") <
@@ -212,7 +171,7 @@ static void test_pip(const char *root, struct target_user *u)
 	rm_target(root, "/home/alice/.config/pip/pip.conf");
 	setenv("PIP_CONFIG_FILE", "/nonexistent/pip.conf", 1);
 	run_group(&ctx, &rep);
-	expect(&rep, "python.pip-conf", NULL, DOCTOR_WARN, "pip uses pypi.org", "[global]",
+	expect(&rep, "python.pip-conf", "", DOCTOR_WARN, "pip uses pypi.org", "[global]",
 	       "only a file without index-url");
 	ok(!find(&rep, "python.pip-conf", "PIP_CONFIG_FILE"), "PIP_CONFIG_FILE is not judged under --root");
 	ctx.live = true;
@@ -249,7 +208,7 @@ static void test_condarc(const char *root, struct target_user *u)
 	       "comments only");
 	expect(&rep, "python.condarc", "/home/alice/miniconda3/.condarc", DOCTOR_OK, "channel_alias: https://mirror.sjtu.edu.cn/anaconda (SJTU)",
 	       NULL, "the conda prefix's file, SJTU");
-	ok(!find(&rep, "python.condarc", NULL), "default_channels set: no repo.anaconda.com warning");
+	ok(!find(&rep, "python.condarc", ""), "default_channels set: no repo.anaconda.com warning");
 	is_int(count_id(&rep, "python.condarc"), 5, "one check per file");
 
 	other.uid = u->uid + 1000;
@@ -258,7 +217,7 @@ static void test_condarc(const char *root, struct target_user *u)
 	expect(&rep, "python.condarc", "/home/alice/.condarc", DOCTOR_FAIL,
 	       "owned by fileowner in alice's home: conda config fails with PermissionError",
 	       "sudo chown alice:staff /home/alice/.condarc", "home file of another uid");
-	ok(!find(&rep, "python.condarc", NULL),
+	ok(!find(&rep, "python.condarc", ""),
 	   "a file of another owner still sets conda's channels (conda reads it): no repo.anaconda.com warning");
 	doctor_report_free(&rep);
 }
