@@ -640,6 +640,7 @@ static void test_kernel_modules(void)
 	ok(has(&rep, "boot.kernel-modules", K2, DOCTOR_OK,
 	       "/lib/modules/" K2 "/updates/dkms/nvidia.ko.xz (compressed: its version is read with --deep)", NULL),
 	   "the running kernel's compressed module: ok with its path, not decompressed without --deep");
+	doctor_report_free(&rep);
 	run_boot(&ctx, &rep, d, true);
 	ok(has(&rep, "boot.kernel-modules", K2, DOCTOR_OK, "/lib/modules/" K2 "/updates/dkms/nvidia.ko.xz, version " VER, NULL),
 	   "--deep: the running kernel's module with path and version");
