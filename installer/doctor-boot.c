@@ -36,20 +36,13 @@ static const char *const mok_keys[] = { "/var/lib/dkms/mok.pub", "/var/lib/shim-
 static const char *const modprobe_dirs[] = { "/etc/modprobe.d", "/usr/lib/modprobe.d", "/lib/modprobe.d",
 					     "/run/modprobe.d" };
 
-#define NEEDS_ROOT "needs root to read %s: run 'sudo gpu-setup doctor'"
-
-static bool eacces(int r)
-{
-	return r == -EACCES || r == -EPERM;
-}
-
 /* A directory on the target as the host reaches it, a link in its path
  * (/lib -> usr/lib) resolved inside the root. */
 static char *host_dir(const char *dir)
 {
-	_cleanup_free_ char *real = NULL;
+	char *host;
 
-	return sysroot_resolve(dir, &real) == 0 ? sysroot_path(real) : sysroot_path(dir);
+	return sysroot_host_path(dir, &host) == 0 ? host : sysroot_path(dir);
 }
 
 /* The running kernel and its module, read once for two checks. */
@@ -151,7 +144,7 @@ static void check_kernel_modules(const struct doctor_ctx *ctx, const struct boot
 				own = true;
 			}
 		}
-		if (!path && eacces(r)) {
+		if (!path && doctor_needs_root(r)) {
 			c = doctor_add(rep, "boot.kernel-modules", DOCTOR_SKIP, "needs root to search /lib/modules/%s: "
 				       "run 'sudo gpu-setup doctor'", k);
 		} else if (!path) {
@@ -160,8 +153,8 @@ static void check_kernel_modules(const struct doctor_ctx *ctx, const struct boot
 				       "will not load (the DKMS build failed or its headers are missing)",
 				       k, k);
 			doctor_set_fix(c, "sudo apt install linux-headers-%s && sudo dkms autoinstall -k %s", k, k);
-		} else if (eacces(r)) {
-			c = doctor_add(rep, "boot.kernel-modules", DOCTOR_SKIP, NEEDS_ROOT, path);
+		} else if (doctor_needs_root(r)) {
+			c = doctor_add(rep, "boot.kernel-modules", DOCTOR_SKIP, DOCTOR_NEEDS_ROOT, path);
 		} else if (r == -ECANCELED) {
 			c = doctor_add(rep, "boot.kernel-modules", DOCTOR_OK,
 				       "%s (compressed: its version is read with --deep)", path);
@@ -210,12 +203,12 @@ static void scan_modprobe_dir(const char *dir, struct blacklist *bl)
 	struct dirent *de;
 
 	if (!d) {
-		if (eacces(-errno) && !bl->unreadable)
+		if (doctor_needs_root(-errno) && !bl->unreadable)
 			bl->unreadable = xstrdup(dir);
 		return;
 	}
 	while ((de = readdir(d))) {
-		_cleanup_free_ char *rel = NULL, *real = NULL, *host = NULL, *text = NULL;
+		_cleanup_free_ char *rel = NULL, *host = NULL, *text = NULL;
 		size_t nlen = strlen(de->d_name), len;
 		struct stat st;
 		int r;
@@ -223,13 +216,12 @@ static void scan_modprobe_dir(const char *dir, struct blacklist *bl)
 		if (de->d_name[0] == '.' || nlen < 6 || !streq(de->d_name + nlen - 5, ".conf"))
 			continue;
 		rel = xasprintf("%s/%s", dir, de->d_name);
-		if (sysroot_resolve(rel, &real) < 0)
+		if (sysroot_host_path(rel, &host) < 0)
 			continue;
-		host = sysroot_path(real);
 		if (stat(host, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		r = read_file(host, 1u << 20, &text, &len);
-		if (eacces(r) && !bl->unreadable)
+		if (doctor_needs_root(r) && !bl->unreadable)
 			bl->unreadable = xstrdup(rel);
 		if (r < 0 || !modprobe_conf_blacklists_nouveau(text, len))
 			continue;
@@ -328,7 +320,7 @@ static void check_nouveau(const struct doctor_ctx *ctx, const struct boot_state 
 			struct initramfs_info ii;
 			int r = initramfs_scan(initrd, &ii);
 
-			if (eacces(r))
+			if (doctor_needs_root(r))
 				strbuf_addf(&ev, "; needs root to read %s: its contents were not checked", initrd);
 			else if (r < 0)
 				strbuf_addf(&ev, "; %s could not be read as an initramfs: %s", initrd, strerror(-r));
@@ -422,8 +414,8 @@ static void check_secure_boot(const struct doctor_ctx *ctx, const struct boot_st
 		return;
 	}
 	r = read_file(sbpath, 4096, &data, &len);
-	if (eacces(r)) {
-		doctor_add(rep, "boot.secure-boot", DOCTOR_SKIP, NEEDS_ROOT, SECURE_BOOT_VAR);
+	if (doctor_needs_root(r)) {
+		doctor_add(rep, "boot.secure-boot", DOCTOR_SKIP, DOCTOR_NEEDS_ROOT, SECURE_BOOT_VAR);
 		return;
 	}
 	if (r == -ENOENT && stat(efivars, &st) == 0) {
@@ -448,8 +440,8 @@ static void check_secure_boot(const struct doctor_ctx *ctx, const struct boot_st
 			   bs->kernel ? bs->kernel : "(unknown)");
 		return;
 	}
-	if (eacces(bs->module_r)) {
-		doctor_add(rep, "boot.secure-boot", DOCTOR_SKIP, NEEDS_ROOT, bs->module);
+	if (doctor_needs_root(bs->module_r)) {
+		doctor_add(rep, "boot.secure-boot", DOCTOR_SKIP, DOCTOR_NEEDS_ROOT, bs->module);
 		return;
 	}
 	if (bs->module_r < 0) {

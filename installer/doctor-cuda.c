@@ -575,8 +575,7 @@ static void check_arch(const struct doctor_ctx *ctx, const struct doctor_toolkit
 		if (g->vendor_id != PCI_VENDOR_NVIDIA)
 			continue;
 		if (!g->has_info || !g->info.cc) {
-			_cleanup_free_ char *subject = xasprintf("%s %04x:%02x:%02x.%x", tk->dir, g->domain, g->bus, g->dev,
-								 g->func);
+			_cleanup_free_ char *addr = pci_gpu_address(g), *subject = xasprintf("%s %s", tk->dir, addr);
 
 			c = doctor_add(rep, "cuda.arch", DOCTOR_SKIP,
 				       "the compute capability of %s (10de:%04x) is not in the compat data", gpu_name(g),

@@ -53,11 +53,6 @@ struct driver_state {
 	char *other_module;           /* an nvidia.ko for another kernel */
 };
 
-static bool needs_root(int r)
-{
-	return r == -EACCES || r == -EPERM;
-}
-
 /* ---------------------------------------------------------------- facts */
 
 size_t doctor_nvidia_gpus(const struct detect_report *det, size_t *ret_bound)
@@ -145,14 +140,13 @@ void nvidia_lib_free(struct nvidia_lib *l)
 /* An nvidia.ko for any kernel under /lib/modules other than skip. */
 static char *find_any_module(const char *skip)
 {
-	_cleanup_free_ char *real = NULL, *p = NULL;
+	_cleanup_free_ char *p = NULL;
 	struct dirent *de;
 	char *found = NULL;
 	DIR *d;
 
-	if (sysroot_resolve("/lib/modules", &real) < 0)
+	if (sysroot_host_path("/lib/modules", &p) < 0)
 		return NULL;
-	p = sysroot_path(real);
 	d = opendir(p);
 	if (!d)
 		return NULL;
@@ -261,9 +255,8 @@ static void check_loaded(const struct doctor_ctx *ctx, const struct driver_state
 			   s->source);
 		return;
 	}
-	if (needs_root(s->load_err)) {
-		doctor_add(rep, "driver.loaded", DOCTOR_SKIP,
-			   "needs root to read " PROC_VERSION ": run 'sudo gpu-setup doctor'");
+	if (doctor_needs_root(s->load_err)) {
+		doctor_add(rep, "driver.loaded", DOCTOR_SKIP, DOCTOR_NEEDS_ROOT, PROC_VERSION);
 		return;
 	}
 	if (!s->have_det) {
@@ -378,9 +371,9 @@ static void check_flavour(const struct doctor_ctx *ctx, const struct driver_stat
 	else if (fl != FLAVOUR_UNKNOWN)
 		strbuf_addf(&from, "%s, license=%s", s->module, s->minfo.license);
 	else {
-		if (needs_root(s->module_r))
+		if (doctor_needs_root(s->module_r))
 			doctor_add(rep, "driver.flavour", DOCTOR_SKIP,
-				   "needs root to read %s: run 'sudo gpu-setup doctor'", s->module);
+				   DOCTOR_NEEDS_ROOT, s->module);
 		else
 			doctor_add(rep, "driver.flavour", DOCTOR_SKIP,
 				   "the module's flavour is unknown: none is loaded and %s%s%s", s->module ? s->module : "",
@@ -391,6 +384,7 @@ static void check_flavour(const struct doctor_ctx *ctx, const struct driver_stat
 	strbuf_init(&gpus);
 	for (size_t i = 0; i < ctx->det->pci.ngpus; i++) {
 		const struct pci_gpu *g = &ctx->det->pci.gpus[i];
+		_cleanup_free_ char *addr = NULL;
 		const struct arch_info *a;
 
 		if (g->vendor_id != PCI_VENDOR_NVIDIA || !g->has_info || !g->info.arch)
@@ -399,8 +393,8 @@ static void check_flavour(const struct doctor_ctx *ctx, const struct driver_stat
 		if (!a)
 			continue;
 		judged++;
-		strbuf_addf(&gpus, "%s%04x:%02x:%02x.%x %s", gpus.len ? ", " : "", g->domain, g->bus, g->dev, g->func,
-			    a->name);
+		addr = pci_gpu_address(g);
+		strbuf_addf(&gpus, "%s%s %s", gpus.len ? ", " : "", addr, a->name);
 		if (!conflict && ((a->open == OPEN_NO && fl == FLAVOUR_OPEN) ||
 				  (a->open == OPEN_REQUIRED && fl == FLAVOUR_PROPRIETARY))) {
 			conflict = g;
@@ -518,17 +512,6 @@ static char *smi_summary(const char *out)
 	while (sb.len && sb.buf[sb.len - 1] == ' ')
 		sb.buf[--sb.len] = '\0';
 	return strbuf_detach(&sb, NULL);
-}
-
-static char *last_line(const char *text)
-{
-	_cleanup_free_ char *copy = xstrdup(text);
-	char *save = NULL, *last = NULL;
-
-	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if (*strstrip(l))
-			last = l;
-	return xstrdup(last ? strstrip(last) : "");
 }
 
 void doctor_judge_nvidia_smi(struct doctor_report *rep, int r, const struct run_result *rr)

@@ -8,11 +8,6 @@
 #include "doctor.h"
 #include "util.h"
 
-static char *gpu_address(const struct pci_gpu *g)
-{
-	return xasprintf("%04x:%02x:%02x.%u", g->domain, g->bus, g->dev, g->func);
-}
-
 /* "GeForce RTX 3090 (10de:2204, Ampere, sm_86)" */
 static char *gpu_title(const struct pci_gpu *g)
 {
@@ -36,7 +31,7 @@ static void check_present(struct doctor_ctx *ctx, struct doctor_report *rep)
 	}
 	for (size_t i = 0; i < det->pci.ngpus; i++) {
 		const struct pci_gpu *g = &det->pci.gpus[i];
-		_cleanup_free_ char *addr = gpu_address(g), *title = NULL;
+		_cleanup_free_ char *addr = pci_gpu_address(g), *title = NULL;
 
 		if (g->vendor_id != PCI_VENDOR_NVIDIA)
 			continue;
@@ -70,7 +65,7 @@ static void check_bound(struct doctor_ctx *ctx, struct doctor_report *rep)
 
 		if (g->vendor_id != PCI_VENDOR_NVIDIA)
 			continue;
-		addr = gpu_address(g);
+		addr = pci_gpu_address(g);
 		if (streq(g->driver, "nvidia")) {
 			c = doctor_add(rep, "gpu.driver", DOCTOR_OK, "%s is driven by nvidia", g->name);
 		} else if (streq(g->driver, "nouveau")) {

@@ -64,24 +64,22 @@ static void py_state_release(struct py_state *s)
 /* stat a target path, symlinks resolved inside the root. */
 static int stat_target(const char *path, struct stat *st)
 {
-	_cleanup_free_ char *resolved = NULL, *full = NULL;
-	int r = sysroot_resolve(path, &resolved);
+	_cleanup_free_ char *host = NULL;
+	int r = sysroot_host_path(path, &host);
 
 	if (r < 0)
 		return r;
-	full = sysroot_path(resolved);
-	return stat(full, st) < 0 ? -errno : 0;
+	return stat(host, st) < 0 ? -errno : 0;
 }
 
 static int read_target(const char *path, char **ret, size_t *ret_len)
 {
-	_cleanup_free_ char *resolved = NULL, *full = NULL;
-	int r = sysroot_resolve(path, &resolved);
+	_cleanup_free_ char *host = NULL;
+	int r = sysroot_host_path(path, &host);
 
 	if (r < 0)
 		return r;
-	full = sysroot_path(resolved);
-	return read_file(full, CONF_MAX_SIZE, ret, ret_len);
+	return read_file(host, CONF_MAX_SIZE, ret, ret_len);
 }
 
 static bool in_home(const struct target_user *u, const char *path)
@@ -578,21 +576,6 @@ static const char *json_str(struct json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-/* The last non-empty line of text, in buf. */
-static const char *last_line(const char *text, struct strbuf *buf)
-{
-	const char *end = text + strlen(text), *b;
-
-	while (end > text && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
-		end--;
-	b = end;
-	while (b > text && b[-1] != '\n')
-		b--;
-	strbuf_reset(buf);
-	strbuf_add(buf, b, (size_t)(end - b));
-	return buf->buf;
-}
-
 static void deep_import(struct doctor_ctx *ctx, const struct target_user *u, const char *env,
 			const char *framework, const char *want_version, const char *want_cuda,
 			struct doctor_report *rep)
@@ -608,7 +591,7 @@ static void deep_import(struct doctor_ctx *ctx, const struct target_user *u, con
 					      env),
 			    *reuid = xasprintf("--reuid=%u", (unsigned)u->uid),
 			    *regid = xasprintf("--regid=%u", (unsigned)u->gid);
-	_cleanup_strbuf_ struct strbuf line = STRBUF_INIT;
+	_cleanup_free_ char *printed = NULL, *why = NULL;
 	struct json_object *o = NULL;
 	struct run_result rr;
 	struct doctor_check *c;
@@ -643,7 +626,6 @@ static void deep_import(struct doctor_ctx *ctx, const struct target_user *u, con
 	argv[n++] = torch ? torch_script : tf_script;
 	argv[n] = NULL;
 
-	strbuf_init(&line);
 	r = run_in_target(argv, timeout, &rr);
 	if (r < 0) {
 		c = doctor_add(rep, "python.framework-env", DOCTOR_FAIL, "cannot run %s: %s", python, strerror(-r));
@@ -656,14 +638,14 @@ static void deep_import(struct doctor_ctx *ctx, const struct target_user *u, con
 			       "importing %s with %s did not finish within %ld s", module, python, timeout / 1000);
 		doctor_set_fix(c, "run %s -c 'import %s' as %s to see where it hangs", python, module, u->name);
 	} else if (rr.exit_status != 0) {
+		why = rr.err.len ? last_line(rr.err.buf) : xstrdup("no error message");
 		c = doctor_add(rep, "python.framework-env", DOCTOR_FAIL, "importing %s with %s failed (exit %d): %s",
-			       module, python, rr.exit_status,
-			       rr.err.len ? last_line(rr.err.buf, &line) : "no error message");
+			       module, python, rr.exit_status, why);
 		doctor_set_fix(c, "remove %s and run sudo gpu-setup to create it again", env);
-	} else if (!(o = json_tokener_parse(last_line(rr.out.buf, &line))) ||
+	} else if (!(o = json_tokener_parse((printed = last_line(rr.out.buf)))) ||
 		   !json_object_is_type(o, json_type_object) || !json_str(o, "version")) {
 		c = doctor_add(rep, "python.framework-env", DOCTOR_FAIL,
-			       "%s imported %s but printed no result: '%s'", python, module, line.buf);
+			       "%s imported %s but printed no result: '%s'", python, module, printed);
 		doctor_set_fix(c, "run %s -c 'import %s' as %s and look at what it prints", python, module, u->name);
 	} else {
 		const char *version = json_str(o, "version"), *cuda = json_str(o, "cuda"),

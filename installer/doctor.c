@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 
 #include "doctor.h"
@@ -79,6 +80,11 @@ void doctor_ctx_release(struct doctor_ctx *ctx)
 		free(ctx->toolkits);
 		ctx->toolkits = NULL;
 	}
+}
+
+bool doctor_needs_root(int r)
+{
+	return r == -EACCES || r == -EPERM;
 }
 
 size_t doctor_count(const struct doctor_report *rep, enum doctor_status s)

@@ -103,6 +103,11 @@ void doctor_set_subject(struct doctor_check *c, const char *subject);
 void doctor_report_free(struct doctor_report *rep);
 void doctor_ctx_release(struct doctor_ctx *ctx);
 
+/* Whether r says a normal user may not read something root may: the
+ * check then skips with DOCTOR_NEEDS_ROOT instead of judging. */
+bool doctor_needs_root(int r);
+#define DOCTOR_NEEDS_ROOT "needs root to read %s: run 'sudo gpu-setup doctor'"
+
 const char *doctor_status_name(enum doctor_status s);   /* "ok", "warn", "fail", "skip" */
 /* How many checks have status s. */
 size_t doctor_count(const struct doctor_report *rep, enum doctor_status s);

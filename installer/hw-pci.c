@@ -390,3 +390,8 @@ void pci_scan_free(struct pci_scan *s)
 	free(s->gpus);
 	memset(s, 0, sizeof(*s));
 }
+
+char *pci_gpu_address(const struct pci_gpu *g)
+{
+	return xasprintf("%04x:%02x:%02x.%x", g->domain & 0xffff, g->bus & 0xff, g->dev & 0x1f, g->func & 0x7);
+}

@@ -64,6 +64,8 @@ struct pci_scan {
 };
 
 const char *pci_source_kind_name(enum pci_source_kind k);
+/* "0000:01:00.0", newly allocated. */
+char *pci_gpu_address(const struct pci_gpu *g);
 const char *pci_display_class_name(unsigned class_id);
 const char *link_status_name(enum link_status s);
 

@@ -285,7 +285,7 @@ static int walk(int dirfd, const char *rel, unsigned depth, char **best)
 
 int kmod_find_nvidia(const char *kernel, char **ret_path)
 {
-	_cleanup_free_ char *rel = NULL, *real = NULL, *p = NULL;
+	_cleanup_free_ char *rel = NULL, *p = NULL;
 	char *best = NULL;
 	int fd, r;
 
@@ -294,10 +294,9 @@ int kmod_find_nvidia(const char *kernel, char **ret_path)
 	rel = xasprintf("/lib/modules/%s", kernel);
 	/* /lib is a link to usr/lib on merged-/usr systems: resolved inside
 	 * the root, the walk below it follows no link. */
-	r = sysroot_resolve(rel, &real);
+	r = sysroot_host_path(rel, &p);
 	if (r < 0)
 		return r;
-	p = sysroot_path(real);
 	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

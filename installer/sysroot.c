@@ -119,3 +119,14 @@ int sysroot_resolve(const char *abs_path, char **ret)
 	*ret = done.len ? strbuf_detach(&done, NULL) : xstrdup("/");
 	return 0;
 }
+
+int sysroot_host_path(const char *abs_path, char **ret)
+{
+	_cleanup_free_ char *real = NULL;
+	int r = sysroot_resolve(abs_path, &real);
+
+	if (r < 0)
+		return r;
+	*ret = sysroot_path(real);
+	return 0;
+}

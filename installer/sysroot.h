@@ -25,5 +25,8 @@ bool sysroot_exists(const char *abs_path);
  * --root can never lead to the host's files.  -ENOENT, -ENOTDIR or
  * -ELOOP (more than 40 links) as the kernel would say. */
 int sysroot_resolve(const char *abs_path, char **ret);
+/* sysroot_path of what sysroot_resolve gives: the host path that reaches
+ * abs_path with every link in it resolved inside the root.  Its errors. */
+int sysroot_host_path(const char *abs_path, char **ret);
 
 #endif

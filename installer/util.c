@@ -77,3 +77,14 @@ char *strstrip(char *s)
 		s[--n] = '\0';
 	return s;
 }
+
+char *last_line(const char *text)
+{
+	_cleanup_free_ char *copy = xstrdup(text);
+	char *save = NULL, *last = NULL;
+
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (*strstrip(l))
+			last = l;
+	return xstrdup(last ? last : "");
+}

@@ -70,5 +70,8 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 
 /* Strip leading and trailing white space in place; returns s advanced. */
 char *strstrip(char *s);
+/* The last line of text that is not blank, stripped, newly allocated; ""
+ * when there is none (a program's last words). */
+char *last_line(const char *text);
 
 #endif
