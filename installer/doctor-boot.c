@@ -497,8 +497,11 @@ void doctor_check_boot(struct doctor_ctx *ctx, struct doctor_report *rep)
 {
 	struct boot_state bs = { .module_r = -ENOENT };
 
-	if (kernel_release_read(&bs.kernel) == 0) {
-		bs.module_r = kmod_find_nvidia(bs.kernel, &bs.module);
+	/* The running kernel and its module, as the driver group found them. */
+	if (ctx->kernel) {
+		bs.kernel = xstrdup(ctx->kernel);
+		bs.module = ctx->kernel_module ? xstrdup(ctx->kernel_module) : NULL;
+		bs.module_r = ctx->kernel_module_r;
 		/* A compressed module is decompressed only when a check needs
 		 * more than its name: the signature under Secure Boot. */
 		if (bs.module_r == 0 && kmod_is_compressed(bs.module) && !ctx->deep && !secure_boot_on())

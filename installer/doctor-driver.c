@@ -48,6 +48,7 @@ struct driver_state {
 	int cuda_r, nvml_r;
 	char *kernel;                 /* running kernel, or NULL */
 	char *module;                 /* its nvidia.ko, or NULL */
+	int find_r;                   /* kmod_find_nvidia's result for the running kernel */
 	int module_r;                 /* kmod_read's result for it */
 	struct kmod_info minfo;
 	char *other_module;           /* an nvidia.ko for another kernel */
@@ -186,8 +187,10 @@ static void state_read(const struct doctor_ctx *ctx, struct driver_state *s)
 
 	/* The module file is read (up to 90 MiB, maybe decompressed) only
 	 * when the loaded module does not tell the flavour already. */
-	s->module_r = -ENOENT;
-	if (kernel_release_read(&s->kernel) == 0 && kmod_find_nvidia(s->kernel, &s->module) == 0)
+	s->module_r = s->find_r = -ENOENT;
+	if (kernel_release_read(&s->kernel) == 0)
+		s->find_r = kmod_find_nvidia(s->kernel, &s->module);
+	if (s->find_r == 0)
 		s->module_r = s->loaded && s->flavour != FLAVOUR_UNKNOWN ? -ECANCELED
 									: kmod_read(s->module, &s->minfo);
 	if (!s->module)
@@ -223,6 +226,11 @@ static void fill_ctx(struct doctor_ctx *ctx, const struct driver_state *s)
 									   : FLAVOUR_UNKNOWN;
 
 	ctx->driver_installed = s->loaded || s->module || s->other_module || s->cuda_r == 0;
+	free(ctx->kernel);
+	free(ctx->kernel_module);
+	ctx->kernel = s->kernel ? xstrdup(s->kernel) : NULL;
+	ctx->kernel_module = s->module ? xstrdup(s->module) : NULL;
+	ctx->kernel_module_r = s->find_r;
 }
 
 /* "libcuda.so.1: /usr/lib/x86_64-linux-gnu/libcuda.so.1 -> ...libcuda.so.570.133.07" */

@@ -75,6 +75,10 @@ void doctor_ctx_release(struct doctor_ctx *ctx)
 {
 	free(ctx->driver_version);
 	ctx->driver_version = NULL;
+	free(ctx->kernel);
+	ctx->kernel = NULL;
+	free(ctx->kernel_module);
+	ctx->kernel_module = NULL;
 	if (ctx->toolkits) {
 		doctor_toolkits_free(ctx->toolkits);
 		free(ctx->toolkits);

@@ -88,6 +88,9 @@ struct doctor_ctx {
 					   * user-space libcuda's; NULL: no driver */
 	enum driver_flavour driver_flavour;  /* of the loaded (else installed) module */
 	bool driver_installed;            /* an NVIDIA module or libcuda is on the system */
+	char *kernel;                     /* the running kernel's release, or NULL */
+	char *kernel_module;              /* its nvidia.ko on the target, or NULL */
+	int kernel_module_r;              /* kmod_find_nvidia's result for it */
 
 	/* The toolkits, found and inspected once for the cuda and cudnn
 	 * groups (doctor_ctx_toolkits in doctor-toolkit.h). */
