@@ -518,6 +518,17 @@ static const struct cuda_info *release_for(const struct compat_db *db, unsigned 
 	return NULL;
 }
 
+/* The fix for a toolkit that cannot compile for sm_cc: install and use
+ * other, the release that can. */
+static void fix_switch_to(struct doctor_check *c, const struct cuda_info *other, unsigned cc)
+{
+	if (other)
+		doctor_set_fix(c, "sudo gpu-setup install cuda --cuda %u.%u && sudo gpu-setup use cuda %u.%u",
+			       other->v.part[0], other->v.part[1], other->v.part[0], other->v.part[1]);
+	else
+		doctor_set_fix(c, "no CUDA release in the compat data compiles for sm_%u", cc);
+}
+
 static void check_arch_gpu(const struct doctor_ctx *ctx, const struct doctor_toolkit *tk, const struct cuda_info *row,
 			   const struct pci_gpu *g, struct doctor_report *rep)
 {
@@ -534,11 +545,7 @@ static void check_arch_gpu(const struct doctor_ctx *ctx, const struct doctor_too
 		c = doctor_add(rep, "cuda.arch", DOCTOR_FAIL, "CUDA %s cannot compile for sm_%u (%s): its oldest target is sm_%u%s%u.%u%s",
 			       tk->xy, cc, what, row->sm[0], other ? "; CUDA " : "", other ? other->v.part[0] : 0,
 			       other ? other->v.part[1] : 0, other ? " is the newest that can" : "");
-		if (other)
-			doctor_set_fix(c, "sudo gpu-setup install cuda --cuda %u.%u && sudo gpu-setup use cuda %u.%u",
-				       other->v.part[0], other->v.part[1], other->v.part[0], other->v.part[1]);
-		else
-			doctor_set_fix(c, "no CUDA release in the compat data compiles for sm_%u", cc);
+		fix_switch_to(c, other, cc);
 	} else {
 		other = release_for(ctx->db, cc, false);
 		c = doctor_add(rep, "cuda.arch", DOCTOR_WARN,
@@ -546,11 +553,7 @@ static void check_arch_gpu(const struct doctor_ctx *ctx, const struct doctor_too
 			       "with PTX for an older target%s%u.%u%s",
 			       tk->xy, cc, what, other ? "; CUDA " : "", other ? other->v.part[0] : 0,
 			       other ? other->v.part[1] : 0, other ? " is the first that compiles for it" : "");
-		if (other)
-			doctor_set_fix(c, "sudo gpu-setup install cuda --cuda %u.%u && sudo gpu-setup use cuda %u.%u",
-				       other->v.part[0], other->v.part[1], other->v.part[0], other->v.part[1]);
-		else
-			doctor_set_fix(c, "no CUDA release in the compat data compiles for sm_%u yet", cc);
+		fix_switch_to(c, other, cc);
 	}
 	doctor_set_subject(c, subject);
 }
