@@ -15,10 +15,14 @@ int cmd_install_step(const char *step)
 		return cmd_install_cuda();
 	if (streq(step, "cudnn"))
 		return cmd_install_cudnn();
+	if (streq(step, "miniconda"))
+		return cmd_install_miniconda();
+	if (streq(step, "framework"))
+		return cmd_install_framework();
 	if (streq(step, "driver"))
 		log_error("the driver has its own command: 'sudo gpu-setup driver'");
 	else
-		log_error("'%s' is not a step install can run alone: give cuda or cudnn (see 'gpu-setup help install')",
+		log_error("'%s' is not a step install can run alone: give cuda, cudnn, miniconda or framework (see 'gpu-setup help install')",
 			  step);
 	return EXIT_USAGE;
 }

@@ -14,11 +14,14 @@ int cmd_plan(int argc, char **argv);
 int cmd_driver(int argc, char **argv);
 int cmd_use(int argc, char **argv);
 int cmd_uninstall(int argc, char **argv);
+int cmd_mirror(int argc, char **argv);
 
 /* The single steps of install (cmd-uninstall.c dispatches; cmd-cuda.c, cmd-cudnn.c). */
 int cmd_install_step(const char *step);
 int cmd_install_cuda(void);
 int cmd_install_cudnn(void);
+int cmd_install_miniconda(void);
+int cmd_install_framework(void);
 int cmd_uninstall_cuda(const char *version);
 int cmd_uninstall_cudnn(void);
 /* ldconfig in the target after a toolkit or cuDNN change, as an exit code

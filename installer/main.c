@@ -40,7 +40,7 @@ struct command {
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "install", cmd_install, NEEDS_ROOT | TAKES_LOCK, 1, "[cuda|cudnn]",
+	{ "install", cmd_install, NEEDS_ROOT | TAKES_LOCK, 1, "[cuda|cudnn|miniconda|framework]",
 	  "detect the hardware and set up the whole stack (what a bare 'sudo gpu-setup' runs), or one step of it" },
 	{ "detect", cmd_detect, 0, 0, "", "show GPUs, driver in use, PCIe link, CPU, memory and sizing hints" },
 	{ "plan", cmd_plan, 0, 0, "",
@@ -55,6 +55,8 @@ static const struct command commands[] = {
 	  "make an installed CUDA toolkit the one /usr/local/cuda, PATH and the library path lead to" },
 	{ "uninstall", cmd_uninstall, NEEDS_ROOT | TAKES_LOCK, 2, "cuda X.Y | cudnn",
 	  "remove a CUDA toolkit (through its own uninstaller) or the cuDNN gpu-setup placed, and nothing else" },
+	{ "mirror", cmd_mirror, 0, 1, "[tuna|ustc|bfsu|sjtu|aliyun|official]",
+	  "point pip and conda at a package mirror (default tuna), for you or with --system for everyone" },
 	{ "help", cmd_help, 0, 1, "[COMMAND]", "show this help, or the help of one command" },
 };
 
@@ -65,6 +67,7 @@ enum {
 	OPT_PSU_WATTS, OPT_FRAMEWORK, OPT_CUDA, OPT_DRIVER, OPT_CUDNN, OPT_PYTHON, OPT_GPU_ONLY, OPT_GPU,
 	OPT_DISTRO, OPT_INSTALLED_DRIVER, OPT_EXPLAIN, OPT_CHECK, OPT_LIST, OPT_SERVER, OPT_LOCK_WAIT,
 	OPT_RUNFILE, OPT_TMPDIR, OPT_CUDNN_ARCHIVE, OPT_DEEP, OPT_ONLINE, OPT_STRICT, OPT_USER,
+	OPT_SPEEDTEST, OPT_SYSTEM, OPT_REVERT, OPT_CONDA_PREFIX, OPT_MINICONDA, OPT_NO_SHELL_INIT, OPT_MIRROR,
 };
 
 struct option_help {
@@ -135,8 +138,22 @@ static const struct option_help option_table[] = {
 	  "also check that the pip and conda mirrors answer" },
 	{ { "strict", no_argument, NULL, OPT_STRICT }, 0, NULL, "doctor",
 	  "exit 8 on warnings too, not only on failed checks" },
-	{ { "user", required_argument, NULL, OPT_USER }, 0, "NAME", "doctor",
-	  "check this user's Miniconda and pip/conda configuration (default: SUDO_USER, else you)" },
+	{ { "user", required_argument, NULL, OPT_USER }, 0, "NAME", "doctor mirror install",
+	  "the user whose Miniconda and pip/conda configuration this is (default: SUDO_USER, else you)" },
+	{ { "speedtest", no_argument, NULL, OPT_SPEEDTEST }, 0, NULL, "mirror",
+	  "measure every mirror and use the fastest that answers; print the table" },
+	{ { "system", no_argument, NULL, OPT_SYSTEM }, 0, NULL, "mirror",
+	  "write /etc/pip.conf and /etc/conda/.condarc for every user instead (needs root)" },
+	{ { "revert", no_argument, NULL, OPT_REVERT }, 0, NULL, "mirror",
+	  "put back the pip and conda files as they were before gpu-setup first changed them" },
+	{ { "conda-prefix", required_argument, NULL, OPT_CONDA_PREFIX }, 0, "DIR", "install",
+	  "install miniconda: where Miniconda goes (default ~/miniconda3 of the user)" },
+	{ { "miniconda", required_argument, NULL, OPT_MINICONDA }, 0, "FILE", "install",
+	  "install miniconda: the Miniconda installer to use instead of the cache's (checked against its sha256)" },
+	{ { "no-shell-init", no_argument, NULL, OPT_NO_SHELL_INIT }, 0, NULL, "install",
+	  "install miniconda: do not run 'conda init bash' (leave ~/.bashrc alone)" },
+	{ { "mirror", required_argument, NULL, OPT_MIRROR }, 0, "NAME", "install",
+	  "install miniconda: the pip/conda mirror to set up first (default tuna; official for none)" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, NULL, "show help and exit" },
 	{ { "version", no_argument, NULL, 'V' }, 'V', NULL, NULL, "show the version and exit" },
 };
@@ -509,6 +526,19 @@ static int parse_options(int argc, char **argv, int *ret_cmd_index, unsigned cha
 		case OPT_ONLINE: gs_opts.online = true; break;
 		case OPT_STRICT: gs_opts.strict = true; break;
 		case OPT_USER: gs_opts.user = optarg; break;
+		case OPT_SPEEDTEST: gs_opts.speedtest = true; break;
+		case OPT_SYSTEM: gs_opts.system = true; break;
+		case OPT_REVERT: gs_opts.revert = true; break;
+		case OPT_CONDA_PREFIX:
+			if (optarg[0] != '/') {
+				log_error("--conda-prefix wants an absolute path on the target system, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			gs_opts.conda_prefix = optarg;
+			break;
+		case OPT_MINICONDA: gs_opts.miniconda = optarg; break;
+		case OPT_NO_SHELL_INIT: gs_opts.no_shell_init = true; break;
+		case OPT_MIRROR: gs_opts.mirror = optarg; break;
 		case 'h': print_usage(stdout); return EXIT_OK;
 		case 'V': printf("gpu-setup %s\n", PACKAGE_VERSION); return EXIT_OK;
 		case ':':

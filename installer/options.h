@@ -42,7 +42,14 @@ struct gs_options {
 	const char *cudnn_archive;         /* --cudnn-archive */
 	/* doctor. */
 	bool deep, online, strict;         /* --deep, --online, --strict */
-	const char *user;                  /* --user */
+	const char *user;                  /* --user (doctor, mirror, install) */
+	/* mirror. */
+	bool speedtest, system, revert;    /* --speedtest, --system, --revert */
+	/* install miniconda / framework. */
+	const char *conda_prefix;          /* --conda-prefix */
+	const char *miniconda;             /* --miniconda */
+	bool no_shell_init;                /* --no-shell-init */
+	const char *mirror;                /* --mirror */
 };
 
 extern struct gs_options gs_opts;

@@ -176,20 +176,26 @@ void run_result_release(struct run_result *res)
 
 int run_in_target(const char *const argv[], long timeout_ms, struct run_result *res)
 {
+	return run_in_target_env(argv, NULL, timeout_ms, res);
+}
+
+int run_in_target_env(const char *const argv[], const char *const envp[], long timeout_ms,
+		      struct run_result *res)
+{
 	const char *root = sysroot_get();
 	size_t n = 0;
 	const char **full;
 	int r;
 
 	if (!root[0])
-		return run_command(argv, NULL, timeout_ms, res);
+		return run_command(argv, envp, timeout_ms, res);
 	while (argv[n])
 		n++;
 	full = xcalloc(n + 3, sizeof(*full));
 	full[0] = "chroot";
 	full[1] = root;
 	memcpy(full + 2, argv, n * sizeof(*argv));
-	r = run_command(full, NULL, timeout_ms, res);
+	r = run_command(full, envp, timeout_ms, res);
 	free(full);
 	return r;
 }

@@ -31,6 +31,10 @@ int run_command(const char *const argv[], const char *const envp[], long timeout
 /* run_command inside the target system: through chroot(8) when --root
  * names one (that needs root), directly otherwise. */
 int run_in_target(const char *const argv[], long timeout_ms, struct run_result *res);
+/* run_in_target with the environment envp (NULL: run_default_env); under
+ * --root, chroot(8) passes it on to the program. */
+int run_in_target_env(const char *const argv[], const char *const envp[], long timeout_ms,
+		      struct run_result *res);
 
 void run_result_release(struct run_result *res);
 
