@@ -106,7 +106,8 @@ int cmd_plan(int argc, char **argv)
 	resolve(p.t.db, &req, &res);
 	if (res.ok) {
 		struct plan_input in = { .res = &res, .distro = p.t.distro, .user = &p.user,
-					 .mirror = DEFAULT_MIRROR };
+					 .mirror = DEFAULT_MIRROR, .conda_prefix = gs_opts.conda_prefix,
+					 .framework_version = gs_opts.framework_version };
 
 		plan_build(&in, &plan);
 	}

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "conda-prefix.h"
 #include "condarc.h"
 #include "doctor-python.h"
 #include "doctor.h"
@@ -200,42 +201,42 @@ static char *conda_version(const char *prefix)
 
 static void check_conda(struct py_state *s, struct doctor_report *rep)
 {
-	static const char *const names[] = { "miniconda3", "anaconda3", "miniforge3", "mambaforge" };
 	const struct target_user *u = s->u;
+	_cleanup_free_ char *prefix = NULL, *conda = NULL, *version = NULL;
 	struct doctor_check *c;
+	struct stat pst, cst;
 
-	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
-		_cleanup_free_ char *prefix = xasprintf("%s/%s", u->home, names[i]),
-				    *conda = xasprintf("%s/bin/conda", prefix), *version = NULL;
-		struct stat pst, cst;
-
-		if (stat_target(conda, &cst) < 0 || !S_ISREG(cst.st_mode) || stat_target(prefix, &pst) < 0)
-			continue;
-		s->conda_prefix = xstrdup(prefix);
-		if (pst.st_uid != u->uid || cst.st_uid != u->uid) {
-			_cleanup_free_ char *owner = owner_name(pst.st_uid != u->uid ? pst.st_uid : cst.st_uid),
-					    *spec = chown_spec(u);
-
-			c = doctor_add(rep, "python.conda", DOCTOR_FAIL,
-				       "%s is owned by %s, not by %s (uid %u): conda will fail with "
-				       "PermissionError when %s installs or creates environments",
-				       pst.st_uid != u->uid ? prefix : conda, owner, u->name, (unsigned)u->uid,
-				       u->name);
-			doctor_set_fix(c, "sudo chown -R %s %s", spec, prefix);
-			doctor_set_subject(c, prefix);
-			return;
-		}
-		version = conda_version(prefix);
-		c = doctor_add(rep, "python.conda", DOCTOR_OK, "%s has bin/conda%s%s, owned by %s", prefix,
-			       version ? " " : "", version ? version : "", u->name);
+	if (conda_prefix_find(u, NULL, &prefix) < 0) {
+		c = doctor_add(rep, "python.conda", DOCTOR_WARN,
+			       "no Miniconda for %s: none of ~/miniconda3, ~/anaconda3, ~/miniforge3, ~/mambaforge "
+			       "in %s has bin/conda",
+			       u->name, u->home);
+		doctor_set_fix(c, "sudo gpu-setup (installs Miniconda for %s)", u->name);
+		return;
+	}
+	conda = xasprintf("%s/bin/conda", prefix);
+	s->conda_prefix = xstrdup(prefix);
+	if (stat_target(prefix, &pst) < 0 || stat_target(conda, &cst) < 0) {
+		c = doctor_add(rep, "python.conda", DOCTOR_SKIP, "cannot read %s", prefix);
 		doctor_set_subject(c, prefix);
 		return;
 	}
-	c = doctor_add(rep, "python.conda", DOCTOR_WARN,
-		       "no Miniconda for %s: none of ~/miniconda3, ~/anaconda3, ~/miniforge3, ~/mambaforge "
-		       "in %s has bin/conda",
-		       u->name, u->home);
-	doctor_set_fix(c, "sudo gpu-setup (installs Miniconda for %s)", u->name);
+	if (pst.st_uid != u->uid || cst.st_uid != u->uid) {
+		_cleanup_free_ char *owner = owner_name(pst.st_uid != u->uid ? pst.st_uid : cst.st_uid),
+				    *spec = chown_spec(u);
+
+		c = doctor_add(rep, "python.conda", DOCTOR_FAIL,
+			       "%s is owned by %s, not by %s (uid %u): conda will fail with "
+			       "PermissionError when %s installs or creates environments",
+			       pst.st_uid != u->uid ? prefix : conda, owner, u->name, (unsigned)u->uid, u->name);
+		doctor_set_fix(c, "sudo chown -R %s %s", spec, prefix);
+		doctor_set_subject(c, prefix);
+		return;
+	}
+	version = conda_version(prefix);
+	c = doctor_add(rep, "python.conda", DOCTOR_OK, "%s has bin/conda%s%s, owned by %s", prefix,
+		       version ? " " : "", version ? version : "", u->name);
+	doctor_set_subject(c, prefix);
 }
 
 /* ------------------------------------------------------------ python.pip-conf */

@@ -8,9 +8,11 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "conda-prefix.h"
 #include "cuda-tree.h"
 #include "cudnn.h"
 #include "fileio.h"
+#include "framework-env.h"
 #include "plan.h"
 #include "resolve-output.h"
 #include "sysroot.h"
@@ -124,15 +126,16 @@ static void python_steps(struct plan *p, const struct plan_input *in)
 {
 	const struct resolve_result *r = in->res;
 	const struct target_user *u = in->user;
-	_cleanup_free_ char *conda = xasprintf("%s/miniconda3", u->home);
-	_cleanup_free_ char *conda_bin = xasprintf("%s/bin/conda", conda);
+	_cleanup_free_ char *conda = NULL;
 	struct plan_step *s;
+	bool have_conda = conda_prefix_find(u, in->conda_prefix, &conda) == 0;
 
 	s = add_step(p, "miniconda", "install Miniconda for %s", u->name);
-	if (sysroot_exists(conda_bin)) {
+	if (have_conda) {
 		s->done = true;
-		s->status = xasprintf("%s exists", conda_bin);
+		s->status = xasprintf("%s/bin/conda exists", conda);
 	} else {
+		conda = in->conda_prefix ? xstrdup(in->conda_prefix) : conda_prefix_default(u);
 		add_change(s, "dir: %s (owned by %s)", conda, u->name);
 		add_change(s, "file: %s/.bashrc (conda initialize block)", u->home);
 	}
@@ -140,12 +143,13 @@ static void python_steps(struct plan *p, const struct plan_input *in)
 	add_change(s, "file: %s/.config/pip/pip.conf (index-url; the old file is backed up)", u->home);
 	add_change(s, "file: %s/.condarc (channels; the old file is backed up)", u->home);
 	if (r->build) {
-		_cleanup_free_ char *req = fw_build_requirement(r->build);
-		_cleanup_free_ char *env = xasprintf("%s/envs/%s", conda, framework_name(r->build->fw));
+		_cleanup_free_ char *req = fw_build_requirement(r->build, in->framework_version);
+		_cleanup_free_ char *name = framework_env_name(r->build);
+		_cleanup_free_ char *env = xasprintf("%s/envs/%s", conda, name);
 
-		s = add_step(p, "framework", "create the conda environment '%s' with Python %s and %s %s",
-			     framework_name(r->build->fw), r->python[0] ? r->python : "(Miniconda's)",
-			     framework_title(r->build->fw), r->build->version);
+		s = add_step(p, "framework", "create the conda environment '%s' with Python %s and %s %s", name,
+			     r->python[0] ? r->python : "(Miniconda's)", framework_title(r->build->fw),
+			     r->build->version);
 		add_change(s, "dir: %s", env);
 		add_change(s, "pip: %s%s%s", req, r->build->index_url ? " from " : "",
 			   r->build->index_url ? r->build->index_url : "");

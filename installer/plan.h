@@ -33,6 +33,8 @@ struct plan_input {
 	const struct distro_info *distro;
 	const struct target_user *user;
 	const char *mirror;                 /* pip/conda mirror name */
+	const char *conda_prefix;           /* --conda-prefix, NULL: the usual places */
+	const char *framework_version;      /* --framework NAME=VERSION's version, or NULL */
 };
 
 void plan_build(const struct plan_input *in, struct plan *ret);

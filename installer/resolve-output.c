@@ -6,8 +6,14 @@
 #include "resolve-output.h"
 #include "util.h"
 
-char *fw_build_requirement(const struct fw_build *b)
+char *fw_build_requirement(const struct fw_build *b, const char *want)
 {
+	struct version w;
+
+	/* A release the user named in full is what they get; a series (or
+	 * nothing) lets pip take the newest patch release of the series. */
+	if (want && version_parse(want, &w) == 0 && w.nparts >= 3 && version_matches(&w, &b->v))
+		return xasprintf("%s==%s", b->package, want);
 	return xasprintf("%s==%s.*", b->package, b->version);
 }
 
@@ -69,7 +75,7 @@ void resolve_print_text(const struct resolve_result *r, bool explain, FILE *out)
 		fputs("  cudnn      none\n", out);
 	print_why(r, "cudnn", explain, out);
 	if (r->build) {
-		_cleanup_free_ char *req = fw_build_requirement(r->build);
+		_cleanup_free_ char *req = fw_build_requirement(r->build, NULL);
 
 		fprintf(out, "  framework  %s %s%s%s: pip install '%s'%s%s\n", framework_title(r->build->fw),
 			r->build->version, r->build->variant ? " " : "", r->build->variant ? r->build->variant : "",
@@ -158,7 +164,7 @@ static struct json_object *cudnn_json(const struct cudnn_info *n)
 static struct json_object *build_json(const struct fw_build *b)
 {
 	struct json_object *o = json_object_new_object();
-	_cleanup_free_ char *req = fw_build_requirement(b);
+	_cleanup_free_ char *req = fw_build_requirement(b, NULL);
 	char cuda[16];
 
 	snprintf(cuda, sizeof(cuda), "%u.%u", b->cuda.part[0], b->cuda.part[1]);

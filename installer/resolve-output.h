@@ -12,8 +12,12 @@
 
 #include "resolve.h"
 
-/* "torch==2.7.*" or "tensorflow[and-cuda]==2.15.*"; caller frees. */
-char *fw_build_requirement(const struct fw_build *b);
+/* The pip requirement for a build, pinned: "torch==2.7.*" or
+ * "tensorflow[and-cuda]==2.15.*" (pip takes the newest patch release of
+ * the series), or "torch==2.7.1" when want (the user's --framework
+ * version, NULL: none) names a full release of the build's series.
+ * Caller frees. */
+char *fw_build_requirement(const struct fw_build *b, const char *want);
 
 /* "a,b" -> "a b", for showing a package list; caller frees. */
 char *package_list_words(const char *list);
