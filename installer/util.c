@@ -88,3 +88,24 @@ char *last_line(const char *text)
 			last = l;
 	return xstrdup(last ? last : "");
 }
+
+char *last_lines(const char *text, size_t n)
+{
+	_cleanup_free_ char *copy = xstrdup(text);
+	_cleanup_free_ char **lines = NULL;
+	char *save = NULL, *out;
+	size_t count = 0, len = 0, start;
+
+	lines = xcalloc(strlen(text) / 2 + 2, sizeof(*lines));
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (*(l = strstrip(l)))
+			lines[count++] = l;
+	start = count > n ? count - n : 0;
+	for (size_t i = start; i < count; i++)
+		len += strlen(lines[i]) + 1;
+	out = xmalloc(len + 1);
+	out[0] = '\0';
+	for (size_t i = start, at = 0; i < count; i++)
+		at += (size_t)sprintf(out + at, "%s\n", lines[i]);
+	return out;
+}

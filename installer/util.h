@@ -73,5 +73,9 @@ char *strstrip(char *s);
 /* The last line of text that is not blank, stripped, newly allocated; ""
  * when there is none (a program's last words). */
 char *last_line(const char *text);
+/* The last n lines of text that are not blank, each stripped and ended
+ * with a newline, newly allocated; "" when there are none (what a failed
+ * program said last, for a message). */
+char *last_lines(const char *text, size_t n);
 
 #endif
