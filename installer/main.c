@@ -147,7 +147,7 @@ static const struct option_help option_table[] = {
 	{ { "revert", no_argument, NULL, OPT_REVERT }, 0, NULL, "mirror",
 	  "put back the pip and conda files as they were before gpu-setup first changed them" },
 	{ { "conda-prefix", required_argument, NULL, OPT_CONDA_PREFIX }, 0, "DIR", "install",
-	  "install miniconda: where Miniconda goes (default ~/miniconda3 of the user)" },
+	  "install miniconda and framework: where the user's conda is or Miniconda goes (default ~/miniconda3)" },
 	{ { "miniconda", required_argument, NULL, OPT_MINICONDA }, 0, "FILE", "install",
 	  "install miniconda: the Miniconda installer to use instead of the cache's (checked against its sha256)" },
 	{ { "no-shell-init", no_argument, NULL, OPT_NO_SHELL_INIT }, 0, NULL, "install",
