@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "as-user.h"
 #include "condarc.h"
 #include "doctor-python.h"
 #include "doctor.h"
@@ -584,19 +585,14 @@ static void deep_import(struct doctor_ctx *ctx, const struct target_user *u, con
 	const char *module = torch ? "torch" : "tensorflow";
 	long timeout = doctor_python_test_deep_timeout_ms > 0 ? doctor_python_test_deep_timeout_ms
 							      : DOCTOR_DEEP_TIMEOUT_MS;
-	_cleanup_free_ char *python = xasprintf("%s/bin/python", env),
-			    *home = xasprintf("HOME=%s", u->home), *user = xasprintf("USER=%s", u->name),
-			    *logname = xasprintf("LOGNAME=%s", u->name),
-			    *path = xasprintf("PATH=%s/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-					      env),
-			    *reuid = xasprintf("--reuid=%u", (unsigned)u->uid),
-			    *regid = xasprintf("--regid=%u", (unsigned)u->gid);
+	_cleanup_free_ char *python = xasprintf("%s/bin/python", env), *bin = xasprintf("%s/bin", env);
 	_cleanup_free_ char *printed = NULL, *why = NULL;
+	/* No __pycache__ written into the environment by this run. */
+	const char *const extra_env[] = { "PYTHONDONTWRITEBYTECODE=1", "TF_CPP_MIN_LOG_LEVEL=2", NULL };
+	const char *const argv[] = { python, "-c", torch ? torch_script : tf_script, NULL };
 	struct json_object *o = NULL;
 	struct run_result rr;
 	struct doctor_check *c;
-	const char *argv[20];
-	size_t n = 0;
 	int r;
 
 	if (!sysroot_exists(python)) {
@@ -605,28 +601,9 @@ static void deep_import(struct doctor_ctx *ctx, const struct target_user *u, con
 		doctor_set_subject(c, env);
 		return;
 	}
-	/* As root, import as the user: whatever the framework writes into
-	 * the home (caches) stays the user's. */
-	if (ctx->is_root && u->uid != 0) {
-		argv[n++] = "setpriv";
-		argv[n++] = reuid;
-		argv[n++] = regid;
-		argv[n++] = "--init-groups";
-	}
-	argv[n++] = "env";
-	/* No __pycache__ written into the environment by this run. */
-	argv[n++] = "PYTHONDONTWRITEBYTECODE=1";
-	argv[n++] = "TF_CPP_MIN_LOG_LEVEL=2";
-	argv[n++] = home;
-	argv[n++] = user;
-	argv[n++] = logname;
-	argv[n++] = path;
-	argv[n++] = python;
-	argv[n++] = "-c";
-	argv[n++] = torch ? torch_script : tf_script;
-	argv[n] = NULL;
-
-	r = run_in_target(argv, timeout, &rr);
+	/* As the user: whatever the framework writes into the home (caches)
+	 * stays the user's. */
+	r = as_user_run(u, argv, bin, extra_env, timeout, &rr);
 	if (r < 0) {
 		c = doctor_add(rep, "python.framework-env", DOCTOR_FAIL, "cannot run %s: %s", python, strerror(-r));
 		doctor_set_fix(c, "remove %s and run sudo gpu-setup to create it again", env);
@@ -711,6 +688,11 @@ static void check_env(struct doctor_ctx *ctx, const struct target_user *u, const
 			       "%s says %s %s for CUDA %s; not imported: running a program inside --root needs "
 			       "root (chroot)",
 			       marker, framework, version, cuda);
+		doctor_set_fix(c, "run gpu-setup doctor --deep with sudo");
+	} else if (!ctx->is_root && u->uid != geteuid()) {
+		c = doctor_add(rep, "python.framework-env", DOCTOR_SKIP,
+			       "%s says %s %s for CUDA %s; not imported: importing as %s needs root", marker,
+			       framework, version, cuda, u->name);
 		doctor_set_fix(c, "run gpu-setup doctor --deep with sudo");
 	} else {
 		deep_import(ctx, u, env, framework, version, cuda, rep);
