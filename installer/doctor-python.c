@@ -236,7 +236,7 @@ static void check_conda(struct py_state *s, struct doctor_report *rep)
 		       "no Miniconda for %s: none of ~/miniconda3, ~/anaconda3, ~/miniforge3, ~/mambaforge "
 		       "in %s has bin/conda",
 		       u->name, u->home);
-	doctor_set_fix(c, "sudo gpu-setup (installs Miniconda for %s)", u->name);
+	doctor_set_fix(c, "sudo gpu-setup install miniconda --user %s", u->name);
 }
 
 /* ------------------------------------------------------------ python.pip-conf */
@@ -346,7 +346,9 @@ static void check_pip(struct py_state *s, struct doctor_ctx *ctx, struct doctor_
 			       "pip uses pypi.org: none of /etc/xdg/pip/pip.conf, /etc/pip.conf, %s, %s sets an "
 			       "index-url that pip can read",
 			       legacy, user);
-		doctor_set_fix(c, "add \"index-url = %s\" under [global] in %s", TUNA_PIP_INDEX, user);
+		doctor_set_fix(c, "sudo gpu-setup mirror --user %s (adds \"index-url = %s\" under [global] in %s and "
+				  "keeps the rest)",
+			       s->u->name, TUNA_PIP_INDEX, user);
 	}
 	if (ctx->live) {
 		const char *env = getenv("PIP_CONFIG_FILE");
@@ -481,13 +483,9 @@ static void check_condarc(struct py_state *s, struct doctor_report *rep)
 			       "no .condarc sets default_channels (read /etc/conda/.condarc%s%s, %s, %s, %s): conda "
 			       "downloads from repo.anaconda.com and asks to accept Anaconda's terms of service",
 			       in_prefix ? ", " : "", in_prefix ? in_prefix : "", xdg, dotconda, home);
-		doctor_set_fix(c, "put TUNA's channels in %s: \"channels: [defaults]\", \"show_channel_urls: true\", "
-				  "\"default_channels: [https://mirrors.tuna.tsinghua.edu.cn/anaconda/pkgs/main, "
-				  "https://mirrors.tuna.tsinghua.edu.cn/anaconda/pkgs/r, "
-				  "https://mirrors.tuna.tsinghua.edu.cn/anaconda/pkgs/msys2]\", "
-				  "\"custom_channels: {conda-forge: https://mirrors.tuna.tsinghua.edu.cn/anaconda/cloud, "
-				  "pytorch: https://mirrors.tuna.tsinghua.edu.cn/anaconda/cloud}\" (or run sudo gpu-setup)",
-			       home);
+		doctor_set_fix(c, "sudo gpu-setup mirror --user %s (puts TUNA's channels, default_channels and "
+				  "custom_channels in %s and keeps the rest)",
+			       s->u->name, home);
 	}
 }
 
