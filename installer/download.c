@@ -11,6 +11,7 @@
 
 #include "download.h"
 #include "fileio.h"
+#include "http-setup.h"
 #include "log.h"
 #include "util.h"
 
@@ -40,28 +41,19 @@ static int fetch_one(CURL *h, const char *url, int fd, char hex[SHA256_HEX_LEN +
 {
 	char errbuf[CURL_ERROR_SIZE];
 	struct sink s = { .fd = fd, .hash = sha256_new() };
-	long code = 0;
 	CURLcode rc;
 
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, DOWNLOAD_CONNECT_TIMEOUT_S);
+	http_handle_setup(h, url, DOWNLOAD_CONNECT_TIMEOUT_MS, NULL, errbuf);
+	/* An installer is large and a link may be slow: no bound on the whole
+	 * transfer, only on a stall. */
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 0L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, DOWNLOAD_LOW_SPEED);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, DOWNLOAD_LOW_SPEED_TIME);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_and_hash);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
-	errbuf[0] = '\0';
 	log_info("downloading %s", url);
 	rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	sha256_finish(s.hash, hex);
 	if (s.error)
 		return -s.error;
@@ -95,7 +87,7 @@ int download_verified(const char *const urls[], const char *dest, const char *ex
 	fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
-	h = curl_easy_init();
+	h = http_global_init() == 0 ? curl_easy_init() : NULL;
 	if (!h) {
 		unlink(part);
 		return -ENOMEM;

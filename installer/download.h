@@ -11,9 +11,11 @@
 #include "strbuf.h"
 
 /* Stall guard instead of a total time limit (an installer is large and a
- * link may be slow): give up on a transfer that moves fewer than
- * DOWNLOAD_LOW_SPEED bytes a second for DOWNLOAD_LOW_SPEED_TIME seconds. */
-#define DOWNLOAD_CONNECT_TIMEOUT_S 30L
+ * link may be slow): give up on a connection not made in
+ * DOWNLOAD_CONNECT_TIMEOUT_MS, or a transfer that moves fewer than
+ * DOWNLOAD_LOW_SPEED bytes a second for DOWNLOAD_LOW_SPEED_TIME seconds.
+ * The other rules are every handle's (http-setup.h). */
+#define DOWNLOAD_CONNECT_TIMEOUT_MS 30000L
 #define DOWNLOAD_LOW_SPEED 1024L
 #define DOWNLOAD_LOW_SPEED_TIME 60L
 
