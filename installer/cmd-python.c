@@ -807,6 +807,12 @@ int cmd_install_framework(void)
 	if (code != EXIT_OK)
 		goto out;
 	c.b = c.res.build;
+	if (!c.b) {
+		log_error("the resolver chose no %s build for this machine (see 'gpu-setup plan')",
+			  framework_title(gs_opts.framework));
+		code = EXIT_FAILED;
+		goto out;
+	}
 	c.cuda = fw_build_cuda_text(c.b);
 	c.name = framework_env_name(c.b);
 	c.requirement = fw_build_requirement(c.b, gs_opts.framework_version);
