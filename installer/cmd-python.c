@@ -354,8 +354,12 @@ static int mc_apply_mirror(struct mc_ctx *c)
 			  err.buf);
 		return EXIT_FAILED;
 	}
-	if (report.len)
-		log_info("mirror %s: %s", c->mirror->name, strstrip(report.buf));
+	/* One line per file: what was done to it. */
+	for (char *line = report.buf, *end; *line; line = *end ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		if (end > line)
+			log_info("mirror %s: %.*s", c->mirror->name, (int)(end - line), line);
+	}
 	return EXIT_OK;
 }
 
