@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "as-user.h"
 #include "condarc.h"
 #include "doctor-python.h"
 #include "doctor.h"
@@ -235,7 +236,7 @@ static void check_conda(struct py_state *s, struct doctor_report *rep)
 		       "no Miniconda for %s: none of ~/miniconda3, ~/anaconda3, ~/miniforge3, ~/mambaforge "
 		       "in %s has bin/conda",
 		       u->name, u->home);
-	doctor_set_fix(c, "sudo gpu-setup (installs Miniconda for %s)", u->name);
+	doctor_set_fix(c, "sudo gpu-setup install miniconda --user %s", u->name);
 }
 
 /* ------------------------------------------------------------ python.pip-conf */
@@ -345,7 +346,9 @@ static void check_pip(struct py_state *s, struct doctor_ctx *ctx, struct doctor_
 			       "pip uses pypi.org: none of /etc/xdg/pip/pip.conf, /etc/pip.conf, %s, %s sets an "
 			       "index-url that pip can read",
 			       legacy, user);
-		doctor_set_fix(c, "add \"index-url = %s\" under [global] in %s", TUNA_PIP_INDEX, user);
+		doctor_set_fix(c, "sudo gpu-setup mirror --user %s (adds \"index-url = %s\" under [global] in %s and "
+				  "keeps the rest)",
+			       s->u->name, TUNA_PIP_INDEX, user);
 	}
 	if (ctx->live) {
 		const char *env = getenv("PIP_CONFIG_FILE");
@@ -480,13 +483,9 @@ static void check_condarc(struct py_state *s, struct doctor_report *rep)
 			       "no .condarc sets default_channels (read /etc/conda/.condarc%s%s, %s, %s, %s): conda "
 			       "downloads from repo.anaconda.com and asks to accept Anaconda's terms of service",
 			       in_prefix ? ", " : "", in_prefix ? in_prefix : "", xdg, dotconda, home);
-		doctor_set_fix(c, "put TUNA's channels in %s: \"channels: [defaults]\", \"show_channel_urls: true\", "
-				  "\"default_channels: [https://mirrors.tuna.tsinghua.edu.cn/anaconda/pkgs/main, "
-				  "https://mirrors.tuna.tsinghua.edu.cn/anaconda/pkgs/r, "
-				  "https://mirrors.tuna.tsinghua.edu.cn/anaconda/pkgs/msys2]\", "
-				  "\"custom_channels: {conda-forge: https://mirrors.tuna.tsinghua.edu.cn/anaconda/cloud, "
-				  "pytorch: https://mirrors.tuna.tsinghua.edu.cn/anaconda/cloud}\" (or run sudo gpu-setup)",
-			       home);
+		doctor_set_fix(c, "sudo gpu-setup mirror --user %s (puts TUNA's channels, default_channels and "
+				  "custom_channels in %s and keeps the rest)",
+			       s->u->name, home);
 	}
 }
 
@@ -584,19 +583,14 @@ static void deep_import(struct doctor_ctx *ctx, const struct target_user *u, con
 	const char *module = torch ? "torch" : "tensorflow";
 	long timeout = doctor_python_test_deep_timeout_ms > 0 ? doctor_python_test_deep_timeout_ms
 							      : DOCTOR_DEEP_TIMEOUT_MS;
-	_cleanup_free_ char *python = xasprintf("%s/bin/python", env),
-			    *home = xasprintf("HOME=%s", u->home), *user = xasprintf("USER=%s", u->name),
-			    *logname = xasprintf("LOGNAME=%s", u->name),
-			    *path = xasprintf("PATH=%s/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-					      env),
-			    *reuid = xasprintf("--reuid=%u", (unsigned)u->uid),
-			    *regid = xasprintf("--regid=%u", (unsigned)u->gid);
+	_cleanup_free_ char *python = xasprintf("%s/bin/python", env), *bin = xasprintf("%s/bin", env);
 	_cleanup_free_ char *printed = NULL, *why = NULL;
+	/* No __pycache__ written into the environment by this run. */
+	const char *const extra_env[] = { "PYTHONDONTWRITEBYTECODE=1", "TF_CPP_MIN_LOG_LEVEL=2", NULL };
+	const char *const argv[] = { python, "-c", torch ? torch_script : tf_script, NULL };
 	struct json_object *o = NULL;
 	struct run_result rr;
 	struct doctor_check *c;
-	const char *argv[20];
-	size_t n = 0;
 	int r;
 
 	if (!sysroot_exists(python)) {
@@ -605,28 +599,9 @@ static void deep_import(struct doctor_ctx *ctx, const struct target_user *u, con
 		doctor_set_subject(c, env);
 		return;
 	}
-	/* As root, import as the user: whatever the framework writes into
-	 * the home (caches) stays the user's. */
-	if (ctx->is_root && u->uid != 0) {
-		argv[n++] = "setpriv";
-		argv[n++] = reuid;
-		argv[n++] = regid;
-		argv[n++] = "--init-groups";
-	}
-	argv[n++] = "env";
-	/* No __pycache__ written into the environment by this run. */
-	argv[n++] = "PYTHONDONTWRITEBYTECODE=1";
-	argv[n++] = "TF_CPP_MIN_LOG_LEVEL=2";
-	argv[n++] = home;
-	argv[n++] = user;
-	argv[n++] = logname;
-	argv[n++] = path;
-	argv[n++] = python;
-	argv[n++] = "-c";
-	argv[n++] = torch ? torch_script : tf_script;
-	argv[n] = NULL;
-
-	r = run_in_target(argv, timeout, &rr);
+	/* As the user: whatever the framework writes into the home (caches)
+	 * stays the user's. */
+	r = as_user_run(u, argv, bin, extra_env, timeout, &rr);
 	if (r < 0) {
 		c = doctor_add(rep, "python.framework-env", DOCTOR_FAIL, "cannot run %s: %s", python, strerror(-r));
 		doctor_set_fix(c, "remove %s and run sudo gpu-setup to create it again", env);
@@ -711,6 +686,11 @@ static void check_env(struct doctor_ctx *ctx, const struct target_user *u, const
 			       "%s says %s %s for CUDA %s; not imported: running a program inside --root needs "
 			       "root (chroot)",
 			       marker, framework, version, cuda);
+		doctor_set_fix(c, "run gpu-setup doctor --deep with sudo");
+	} else if (!ctx->is_root && u->uid != geteuid()) {
+		c = doctor_add(rep, "python.framework-env", DOCTOR_SKIP,
+			       "%s says %s %s for CUDA %s; not imported: importing as %s needs root", marker,
+			       framework, version, cuda, u->name);
 		doctor_set_fix(c, "run gpu-setup doctor --deep with sudo");
 	} else {
 		deep_import(ctx, u, env, framework, version, cuda, rep);

@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 
+#include "http-setup.h"
 #include "url-probe.h"
 #include "util.h"
 
@@ -26,21 +27,10 @@ static CURLcode request(CURL *h, const char *url, long timeout_ms, bool head, lo
 	bool got_body = false;
 	CURLcode rc;
 
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
+	http_handle_setup(h, url, timeout_ms, "doctor", errbuf);
 	curl_easy_setopt(h, CURLOPT_NOBODY, head ? 1L : 0L);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION " (doctor)");
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, stop_after_first_bytes);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &got_body);
-	errbuf[0] = '\0';
 	rc = curl_easy_perform(h);
 	if (rc == CURLE_WRITE_ERROR && got_body)
 		rc = CURLE_OK;
@@ -57,6 +47,8 @@ int url_probe(const char *url, long timeout_ms, struct url_probe_result *ret, st
 	CURLcode rc;
 	CURL *h;
 
+	if (http_global_init() < 0)
+		return -ENOMEM;
 	h = curl_easy_init();
 	if (!h)
 		return -ENOMEM;

@@ -72,12 +72,14 @@ static void test_empty_home(const char *root, struct target_user *u)
 
 	testroot_puts(root, "/home/alice/.bashrc", "\n");
 	run_group(&ctx, &rep);
-	expect(&rep, "python.conda", "", DOCTOR_WARN, "no Miniconda for alice", "sudo gpu-setup", "empty home");
+	expect(&rep, "python.conda", "", DOCTOR_WARN, "no Miniconda for alice", "sudo gpu-setup install miniconda --user alice",
+	       "empty home");
 	expect(&rep, "python.pip-conf", "", DOCTOR_WARN, "pip uses pypi.org",
-	       "index-url = https://pypi.tuna.tsinghua.edu.cn/simple\" under [global] in /home/alice/.config/pip/pip.conf",
+	       "sudo gpu-setup mirror --user alice (adds \"index-url = https://pypi.tuna.tsinghua.edu.cn/simple\" under "
+	       "[global] in /home/alice/.config/pip/pip.conf",
 	       "empty home");
 	expect(&rep, "python.condarc", "", DOCTOR_WARN, "repo.anaconda.com",
-	       "https://mirrors.tuna.tsinghua.edu.cn/anaconda/pkgs/main", "empty home");
+	       "sudo gpu-setup mirror --user alice (puts TUNA's channels", "empty home");
 	ok(find(&rep, "python.condarc", "") && strstr(find(&rep, "python.condarc", "")->evidence, "terms of service"),
 	   "the condarc warning names the terms of service");
 	expect(&rep, "python.mirrors-reachable", "", DOCTOR_SKIP, "not checked: add --online", NULL, "offline");
