@@ -264,7 +264,6 @@ struct pair {
 
 struct settings {
 	char **channels;            /* NULL-terminated; NULL: not set */
-	bool show_urls;
 	char **default_channels;    /* NULL-terminated; NULL: not set */
 	struct pair *custom;        /* ncustom entries */
 	size_t ncustom;
@@ -371,12 +370,52 @@ static int managed_index(const struct ynode *key)
 	return -1;
 }
 
+/* custom_channels as they become: the user's entries in their order,
+ * those gpu-setup manages set to the cloud when it serves them and
+ * dropped when it does not, the served ones that were missing added. */
+static void desired_custom(const struct ynode *value, const struct condarc_mirror *m, struct settings *ret)
+{
+	static const char *const managed_custom[] = CONDARC_MANAGED_CUSTOM;
+	struct pair *have = NULL;
+	size_t nhave = 0;
+
+	if (value)
+		read_custom(value, &have, &nhave);
+	ret->custom = xcalloc(nhave + ELEMENTSOF(managed_custom) + 1, sizeof(*ret->custom));
+	for (size_t i = 0; i < nhave; i++) {
+		bool ours = false, served = m->cloud && has_item(m->cloud_channels, have[i].name);
+
+		for (size_t j = 0; j < ELEMENTSOF(managed_custom); j++)
+			ours |= streq(have[i].name, managed_custom[j]);
+		if (ours && !served) {
+			free(have[i].name);
+			free(have[i].url);
+			continue;
+		}
+		if (served) {
+			free(have[i].url);
+			have[i].url = xstrdup(m->cloud);
+		}
+		ret->custom[ret->ncustom++] = have[i];
+	}
+	for (size_t j = 0; m->cloud && m->cloud_channels && m->cloud_channels[j]; j++) {
+		bool present = false;
+
+		for (size_t i = 0; i < ret->ncustom; i++)
+			present |= streq(ret->custom[i].name, m->cloud_channels[j]);
+		if (!present && ret->ncustom < nhave + ELEMENTSOF(managed_custom)) {
+			ret->custom[ret->ncustom].name = xstrdup(m->cloud_channels[j]);
+			ret->custom[ret->ncustom++].url = xstrdup(m->cloud);
+		}
+	}
+	free(have);
+}
+
 /* What the managed keys become, from what they are (values, indexed by
  * key, NULL when absent). */
 static void desired_settings(const struct ynode *const values[KEY_COUNT], const struct condarc_mirror *m,
 			     struct settings *ret)
 {
-	static const char *const managed_custom[] = CONDARC_MANAGED_CUSTOM;
 	size_t n;
 
 	memset(ret, 0, sizeof(*ret));
@@ -387,50 +426,11 @@ static void desired_settings(const struct ynode *const values[KEY_COUNT], const 
 		ret->channels[n] = xstrdup("defaults");
 		ret->channels[n + 1] = NULL;
 	}
-	ret->show_urls = true;
 	n = strv_len(m->default_channels);
 	ret->default_channels = xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
 		ret->default_channels[i] = xstrdup(m->default_channels[i]);
-
-	/* custom_channels: the user's entries in place; ours set or dropped. */
-	{
-		struct pair *have = NULL;
-		size_t nhave = 0;
-
-		if (values[KEY_CUSTOM_CHANNELS])
-			read_custom(values[KEY_CUSTOM_CHANNELS], &have, &nhave);
-		ret->custom = xcalloc(nhave + ELEMENTSOF(managed_custom) + 1, sizeof(*ret->custom));
-		for (size_t i = 0; i < nhave; i++) {
-			bool ours = false, served = false;
-
-			for (size_t j = 0; j < ELEMENTSOF(managed_custom); j++)
-				ours |= streq(have[i].name, managed_custom[j]);
-			for (size_t j = 0; m->cloud && m->cloud_channels && m->cloud_channels[j]; j++)
-				served |= streq(have[i].name, m->cloud_channels[j]);
-			if (ours && !served) {
-				free(have[i].name);
-				free(have[i].url);
-				continue;
-			}
-			if (served) {
-				free(have[i].url);
-				have[i].url = xstrdup(m->cloud);
-			}
-			ret->custom[ret->ncustom++] = have[i];
-		}
-		for (size_t j = 0; m->cloud && m->cloud_channels && m->cloud_channels[j]; j++) {
-			bool present = false;
-
-			for (size_t i = 0; i < ret->ncustom; i++)
-				present |= streq(ret->custom[i].name, m->cloud_channels[j]);
-			if (!present) {
-				ret->custom[ret->ncustom].name = xstrdup(m->cloud_channels[j]);
-				ret->custom[ret->ncustom++].url = xstrdup(m->cloud);
-			}
-		}
-		free(have);
-	}
+	desired_custom(values[KEY_CUSTOM_CHANNELS], m, ret);
 }
 
 /* ------------------------------------------------------------ writing */
@@ -552,6 +552,9 @@ static bool key_holds(enum managed_key k, const struct ynode *v, const struct se
 
 /* ------------------------------------------------------------ the file */
 
+struct scan;
+static bool only_defaults_missing(const struct ynode *v, const struct scan *sc, const struct settings *want);
+
 /* A top-level key and the lines it spans. */
 struct top_pair {
 	const struct ynode *key, *value;
@@ -659,6 +662,22 @@ static int scan_text(const char *text, size_t len, const struct line *lines, siz
 	return 0;
 }
 
+/* Whether the channels value v is a block list starting on a line after
+ * the key's that needs nothing but `defaults` added: then the list stays
+ * as the user wrote it (comments too) and gets one item more. */
+static bool only_defaults_missing(const struct ynode *v, const struct scan *sc, const struct settings *want)
+{
+	size_t n = strv_len(want->channels);
+
+	if (v->type != YN_SEQUENCE || v->flow || v->nkids == 0 || v->nkids + 1 != n ||
+	    !streq(want->channels[n - 1], "defaults") || v->start.line <= sc->pairs[sc->pair_of[KEY_CHANNELS]].first)
+		return false;
+	for (size_t i = 0; i < v->nkids; i++)
+		if (v->kids[i].type != YN_SCALAR || !streq(v->kids[i].value, want->channels[i]))
+			return false;
+	return true;
+}
+
 /* The line break of the file's first line, for the lines written: \r\n
  * files stay \r\n. */
 static const char *line_end_of(const char *text, const struct line *lines, size_t n)
@@ -727,7 +746,7 @@ int condarc_set_mirror(const char *text, size_t len, const struct condarc_mirror
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
 	_cleanup_free_ struct line *lines = NULL;
 	_cleanup_free_ char *indent = NULL;
-	enum { KEEP, REPLACE, REMOVE } action[KEY_COUNT];
+	enum { KEEP, REPLACE, REMOVE, ADD_DEFAULTS } action[KEY_COUNT];
 	bool missing[KEY_COUNT], at_line_start = true, added = false, changed = false;
 	size_t nlines, bom = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0, insert_after;
 	struct settings want;
@@ -751,6 +770,8 @@ int condarc_set_mirror(const char *text, size_t len, const struct condarc_mirror
 		action[k] = KEEP;
 		if (sc.values[k] && !key_holds(k, sc.values[k], &want))
 			action[k] = wanted ? REPLACE : REMOVE;
+		if (k == KEY_CHANNELS && action[k] == REPLACE && only_defaults_missing(sc.values[k], &sc, &want))
+			action[k] = ADD_DEFAULTS;
 		changed |= missing[k] || action[k] != KEEP;
 	}
 	if (!changed) {
@@ -772,7 +793,17 @@ int condarc_set_mirror(const char *text, size_t len, const struct condarc_mirror
 		for (int k = 0; k < KEY_COUNT && !p; k++)
 			if (sc.pair_of[k] >= 0 && action[k] != KEEP && sc.pairs[sc.pair_of[k]].first == i)
 				p = &sc.pairs[sc.pair_of[k]];
-		if (p) {
+		if (p && action[p->managed] == ADD_DEFAULTS) {
+			/* The user's list as written, comments and all, and
+			 * one item more, at the column of its dashes. */
+			for (size_t l = p->first; l <= p->last; l++)
+				strbuf_add(&out, text + lines[l].start, lines[l].len + lines[l].end_len);
+			if (!lines[p->last].end_len)
+				strbuf_adds(&out, w.eol);
+			strbuf_addf(&out, "%*s- defaults%s", (int)p->value->start.column, "", w.eol);
+			at_line_start = true;
+			next = p->last + 1;
+		} else if (p) {
 			if (i == 0 && bom)
 				strbuf_add(&out, text, bom);
 			if (action[p->managed] == REPLACE) {

@@ -64,6 +64,17 @@ static const struct {
 	{ "the user's channels kept, defaults added at the end", &tuna,
 	  "channels:\n  - conda-forge\n  - bioconda\nauto_activate_base: false\n",
 	  "channels:\n  - conda-forge\n  - bioconda\n  - defaults\nauto_activate_base: false\n" TUNA_BLOCK },
+	{ "comments in the user's channels survive adding defaults", &ustc,
+	  "channels:   # mine\n  - conda-forge  # first\n  # bioconda later\n  - bioconda\n# after\n",
+	  "channels:   # mine\n  - conda-forge  # first\n  # bioconda later\n  - bioconda\n  - defaults\n"
+	  "show_channel_urls: true\ndefault_channels:\n  - " USTC "/cloud/conda-forge\ncustom_channels:\n"
+	  "  conda-forge: " USTC "/cloud\n# after\n" },
+	{ "an indentless list gets defaults at its own column", &ustc, "channels:\n- conda-forge\nssl_verify: true\n",
+	  "channels:\n- conda-forge\n- defaults\nssl_verify: true\nshow_channel_urls: true\ndefault_channels:\n  - " USTC
+	  "/cloud/conda-forge\ncustom_channels:\n  conda-forge: " USTC "/cloud\n" },
+	{ "anchors and aliases outside the managed keys are fine", &ustc, "a: &x 1\nb: *x\n",
+	  "a: &x 1\nb: *x\nchannels:\n  - defaults\nshow_channel_urls: true\ndefault_channels:\n  - " USTC
+	  "/cloud/conda-forge\ncustom_channels:\n  conda-forge: " USTC "/cloud\n" },
 	{ "channels that list defaults stay as written, comments inside too", &tuna,
 	  "channels:   # order matters\n  # forge first\n  - conda-forge\n  - defaults\n",
 	  "channels:   # order matters\n  # forge first\n  - conda-forge\n  - defaults\n" TUNA_BLOCK },
