@@ -777,7 +777,9 @@ int condarc_set_mirror(const char *text, size_t len, const struct condarc_mirror
 	if (!changed) {
 		settings_release(&want);
 		scan_release(&sc);
-		*ret_text = xasprintf("%.*s", (int)len, text);
+		*ret_text = xmalloc(len + 1);
+		memcpy(*ret_text, text, len);
+		(*ret_text)[len] = '\0';
 		*ret_len = len;
 		return 0;
 	}

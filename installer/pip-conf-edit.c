@@ -178,6 +178,7 @@ int pip_conf_set_index_url(const char *text, size_t len, const char *url, char *
 {
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
 	_cleanup_free_ struct line *lines = NULL;
+	_cleanup_free_ char *whole = NULL;
 	struct pip_conf pc;
 	const char *eol, *seen;
 	size_t n, header = SIZE_MAX;
@@ -193,13 +194,17 @@ int pip_conf_set_index_url(const char *text, size_t len, const char *url, char *
 		strbuf_adds(err, "the file holds a NUL byte: not a pip.conf");
 		return -EINVAL;
 	}
-	r = pip_conf_parse(text, &pc, err);
+	/* pip_conf_parse reads to a NUL; text need not end in one. */
+	whole = xmalloc(len + 1);
+	memcpy(whole, text, len);
+	whole[len] = '\0';
+	r = pip_conf_parse(whole, &pc, err);
 	if (r < 0)
 		return r;
 	seen = pip_conf_get(&pc, "global", "index-url");
 	if (seen && streq(seen, url)) {
 		pip_conf_free(&pc);
-		*ret_text = xasprintf("%.*s", (int)len, text);
+		*ret_text = TAKE_PTR(whole);
 		*ret_len = len;
 		return 0;
 	}
