@@ -78,8 +78,10 @@ int as_user_resolve(const char *name, struct target_user *ret, struct strbuf *er
 	}
 	/* sudo sets both; a SUDO_USER that names someone else than SUDO_UID
 	 * was edited, and guessing which one is meant could give one user's
-	 * files to another. */
-	if (from_sudo && sudo_uid && *sudo_uid && !sysroot_get()[0]) {
+	 * files to another.  Under --root too: a tree whose passwd gives the
+	 * name another uid than the one that ran sudo is just as ambiguous,
+	 * and --user settles it. */
+	if (from_sudo && sudo_uid && *sudo_uid) {
 		char *end;
 		unsigned long uid;
 

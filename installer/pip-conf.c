@@ -186,7 +186,7 @@ fail:
 }
 
 /* pip's _normalize_name: lowercase, '_' is '-', no leading "--". */
-static bool same_name(const char *stored, const char *wanted)
+bool pip_conf_same_key(const char *stored, const char *wanted)
 {
 	if (startswith(stored, "--"))
 		stored += 2;
@@ -208,7 +208,7 @@ static const char *lookup(const struct pip_conf *c, const char *section, const c
 	const char *found = NULL;
 
 	for (size_t i = 0; i < c->nitems; i++)
-		if (streq(c->items[i].section, section) && same_name(c->items[i].key, key))
+		if (streq(c->items[i].section, section) && pip_conf_same_key(c->items[i].key, key))
 			found = c->items[i].value;
 	return found;
 }

@@ -23,6 +23,7 @@
 #ifndef GS_PIP_CONF_H
 #define GS_PIP_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "strbuf.h"
@@ -50,6 +51,10 @@ int pip_conf_parse(const char *text, struct pip_conf *ret, struct strbuf *err);
  * when the section has no such key, [DEFAULT]'s counts if the section
  * exists.  The last of several spellings wins, as in pip. */
 const char *pip_conf_get(const struct pip_conf *c, const char *section, const char *key);
+
+/* Whether a key as stored (lowercased, as configparser keeps it) is one
+ * pip takes for wanted: "index_url" and "--index-url" are "index-url". */
+bool pip_conf_same_key(const char *stored, const char *wanted);
 
 void pip_conf_free(struct pip_conf *c);
 

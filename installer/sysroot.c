@@ -26,7 +26,16 @@ void sysroot_set(const char *dir)
 	root = NULL;
 	if (!dir)
 		return;
-	root = xstrdup(dir);
+	/* Absolute, so that a process that changed its directory (the child
+	 * as_user_call makes works in the user's home) still finds the tree. */
+	if (dir[0] != '/') {
+		char cwd[PATH_MAX];
+
+		if (getcwd(cwd, sizeof(cwd)))
+			root = xasprintf("%s/%s", streq(cwd, "/") ? "" : cwd, dir);
+	}
+	if (!root)
+		root = xstrdup(dir);
 	n = strlen(root);
 	while (n > 0 && root[n - 1] == '/')
 		root[--n] = '\0';

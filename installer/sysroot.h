@@ -9,7 +9,8 @@
 #include <stdbool.h>
 
 /* Set the root; NULL or "/" means the running system.  The string is
- * copied; a trailing slash is dropped. */
+ * copied, made absolute (from the working directory) when relative; a
+ * trailing slash is dropped. */
 void sysroot_set(const char *root);
 /* "" for the running system, else the root without a trailing slash. */
 const char *sysroot_get(void);

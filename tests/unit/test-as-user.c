@@ -65,7 +65,7 @@ static void test_resolve(const char *root)
 	r = as_user_resolve("nosuch", &u, &err);
 	is_int(r, -ENOENT, "--user not in passwd is refused");
 
-	/* The SUDO_UID cross-check reads the running system's passwd. */
+	/* The SUDO_UID cross-check on the running system's passwd as well. */
 	sysroot_set(NULL);
 	strbuf_reset(&err);
 	setenv("SUDO_USER", "nobody", 1);
