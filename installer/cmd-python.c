@@ -185,8 +185,7 @@ static int mc_pick_mirror(struct mc_ctx *c)
 		_cleanup_strbuf_ struct strbuf names = STRBUF_INIT;
 
 		strbuf_init(&names);
-		for (size_t i = 0; i < c->mirrors.n; i++)
-			strbuf_addf(&names, "%s%s", i ? ", " : "", c->mirrors.mirrors[i].name);
+		mirror_table_names(&c->mirrors, &names);
 		log_error("'%s' is not a mirror gpu-setup knows: give one of %s", name, names.buf);
 		return EXIT_USAGE;
 	}

@@ -63,17 +63,6 @@ static void py_state_release(struct py_state *s)
 
 /* ------------------------------------------------------------ target files */
 
-/* stat a target path, symlinks resolved inside the root. */
-static int stat_target(const char *path, struct stat *st)
-{
-	_cleanup_free_ char *host = NULL;
-	int r = sysroot_host_path(path, &host);
-
-	if (r < 0)
-		return r;
-	return stat(host, st) < 0 ? -errno : 0;
-}
-
 static int read_target(const char *path, char **ret, size_t *ret_len)
 {
 	_cleanup_free_ char *host = NULL;
@@ -217,7 +206,7 @@ static void check_conda(struct py_state *s, struct doctor_report *rep)
 	}
 	conda = xasprintf("%s/bin/conda", prefix);
 	s->conda_prefix = xstrdup(prefix);
-	if (stat_target(prefix, &pst) < 0 || stat_target(conda, &cst) < 0) {
+	if (sysroot_stat(prefix, &pst) < 0 || sysroot_stat(conda, &cst) < 0) {
 		c = doctor_add(rep, "python.conda", DOCTOR_SKIP, "cannot read %s", prefix);
 		doctor_set_subject(c, prefix);
 		return;
@@ -309,7 +298,7 @@ static void check_pip_file(struct py_state *s, const char *path, struct doctor_r
 	note_setting(&ev, &pc, "install", "trusted-host");
 	/* pip still reads a file it does not own, so its index counted above;
 	 * what fails is changing it. */
-	if (in_home(u, path) && stat_target(path, &st) == 0 && st.st_uid != u->uid) {
+	if (in_home(u, path) && sysroot_stat(path, &st) == 0 && st.st_uid != u->uid) {
 		_cleanup_free_ char *owner = owner_name(st.st_uid), *spec = chown_spec(u);
 
 		c = doctor_add(rep, "python.pip-conf", DOCTOR_FAIL,
@@ -414,7 +403,7 @@ static bool check_condarc_file(struct py_state *s, const char *path, struct doct
 		doctor_set_subject(c, path);
 		return false;
 	}
-	if (in_home(u, path) && stat_target(path, &st) == 0 && st.st_uid != u->uid) {
+	if (in_home(u, path) && sysroot_stat(path, &st) == 0 && st.st_uid != u->uid) {
 		_cleanup_free_ char *owner = owner_name(st.st_uid), *spec = chown_spec(u);
 
 		c = doctor_add(rep, "python.condarc", DOCTOR_FAIL,

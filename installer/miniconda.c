@@ -139,17 +139,6 @@ void miniconda_argv(const char *installer, const char *prefix, const char *argv[
 	argv[5] = NULL;
 }
 
-/* stat a target path with every link resolved inside the root. */
-static int stat_target(const char *path, struct stat *st)
-{
-	_cleanup_free_ char *host = NULL;
-	int r = sysroot_host_path(path, &host);
-
-	if (r < 0)
-		return r;
-	return stat(host, st) < 0 ? -errno : 0;
-}
-
 /* Whether conda-meta holds conda's own package record. */
 static bool has_conda_record(const char *prefix)
 {
@@ -176,11 +165,11 @@ int miniconda_check(const struct target_user *u, const char *prefix, struct strb
 	_cleanup_free_ char *conda = xasprintf("%s/bin/conda", prefix);
 	struct stat pst, cst;
 
-	if (stat_target(prefix, &pst) < 0 || !S_ISDIR(pst.st_mode)) {
+	if (sysroot_stat(prefix, &pst) < 0 || !S_ISDIR(pst.st_mode)) {
 		strbuf_addf(why, "%s was not created", prefix);
 		return -ENOENT;
 	}
-	if (stat_target(conda, &cst) < 0 || !S_ISREG(cst.st_mode)) {
+	if (sysroot_stat(conda, &cst) < 0 || !S_ISREG(cst.st_mode)) {
 		strbuf_addf(why, "%s is missing", conda);
 		return -ENOENT;
 	}

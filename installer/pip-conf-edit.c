@@ -115,11 +115,8 @@ static void classify(struct line *lines, size_t n)
 		}
 		indent_level = l->indent;
 		if (*b == '[') {
-			const char *close = NULL;
+			const char *close = pip_conf_header_close(b, e);
 
-			for (const char *q = b + 2; q < e; q++)
-				if (*q == ']')
-					close = q;
 			if (close) {
 				l->kind = LINE_HEADER;
 				in_section = true;

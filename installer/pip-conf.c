@@ -96,15 +96,9 @@ int pip_conf_parse(const char *text, struct pip_conf *ret, struct strbuf *err)
 		}
 		indent_level = indent;
 
-		/* "[" ... "]": the name runs to the last ']' and must not be
-		 * empty; anything after that ']' is ignored (configparser's
-		 * permissive header pattern). */
 		if (*b == '[') {
-			const char *close = NULL;
+			const char *close = pip_conf_header_close(b, e);
 
-			for (const char *q = b + 2; q < e; q++)
-				if (*q == ']')
-					close = q;
 			if (close) {
 				_cleanup_free_ char *name = dup_range(b + 1, close);
 
@@ -237,4 +231,14 @@ void pip_conf_free(struct pip_conf *c)
 		free(c->sections[i]);
 	free(c->sections);
 	memset(c, 0, sizeof(*c));
+}
+
+const char *pip_conf_header_close(const char *b, const char *e)
+{
+	const char *close = NULL;
+
+	for (const char *q = b + 2; q < e; q++)
+		if (*q == ']')
+			close = q;
+	return close;
 }

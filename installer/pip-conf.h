@@ -55,6 +55,11 @@ const char *pip_conf_get(const struct pip_conf *c, const char *section, const ch
 /* Whether a key as stored (lowercased, as configparser keeps it) is one
  * pip takes for wanted: "index_url" and "--index-url" are "index-url". */
 bool pip_conf_same_key(const char *stored, const char *wanted);
+/* For a stripped line b..e that starts with '[': the ']' that closes its
+ * section header (the last one; the name must not be empty), or NULL when
+ * the line is no header.  configparser's permissive pattern: what follows
+ * that ']' is ignored. */
+const char *pip_conf_header_close(const char *b, const char *e);
 
 void pip_conf_free(struct pip_conf *c);
 

@@ -3,16 +3,14 @@
  */
 #include "config.h"
 
-#include <sys/stat.h>
-
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-
-#include "strbuf.h"
+#include <sys/stat.h>
 
 #include "fileio.h"
+#include "strbuf.h"
 #include "sysroot.h"
 #include "util.h"
 
@@ -138,4 +136,14 @@ int sysroot_host_path(const char *abs_path, char **ret)
 		return r;
 	*ret = sysroot_path(real);
 	return 0;
+}
+
+int sysroot_stat(const char *abs_path, struct stat *st)
+{
+	_cleanup_free_ char *host = NULL;
+	int r = sysroot_host_path(abs_path, &host);
+
+	if (r < 0)
+		return r;
+	return stat(host, st) < 0 ? -errno : 0;
 }

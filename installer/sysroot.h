@@ -29,5 +29,9 @@ int sysroot_resolve(const char *abs_path, char **ret);
 /* sysroot_path of what sysroot_resolve gives: the host path that reaches
  * abs_path with every link in it resolved inside the root.  Its errors. */
 int sysroot_host_path(const char *abs_path, char **ret);
+/* stat(2) of abs_path on the target, its links resolved inside the root
+ * (sysroot_host_path).  0 or a negative errno. */
+struct stat;
+int sysroot_stat(const char *abs_path, struct stat *st);
 
 #endif
