@@ -92,18 +92,21 @@ int download_verified(const char *const urls[], const char *dest, const char *ex
 		unlink(part);
 		return -ENOMEM;
 	}
+	/* A mirror that is down, or that serves other bytes (a stale or
+	 * broken copy), hands over to the next URL. */
 	for (size_t i = 0; urls[i]; i++) {
 		r = truncate_part(fd);
 		if (r == 0)
 			r = fetch_one(h, urls[i], fd, got, err);
-		if (r != -EHOSTUNREACH)
+		if (r == 0 && expected && !sha256_hex_equal(got, expected)) {
+			strbuf_addf(err, "%s%s served a file with sha256 %s, the compat data says %s",
+				    err->len ? "; " : "", urls[i], got, expected);
+			r = -EBADMSG;
+		}
+		if (r != -EHOSTUNREACH && r != -EBADMSG)
 			break;
 	}
 	curl_easy_cleanup(h);
-	if (r == 0 && expected && !sha256_hex_equal(got, expected)) {
-		strbuf_addf(err, "the file downloaded has sha256 %s, the compat data says %s", got, expected);
-		r = -EBADMSG;
-	}
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && rename(part, dest) < 0)

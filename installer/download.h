@@ -23,11 +23,12 @@
  * file into dest (a real path; its directory must exist).  expected: the
  * sha256 the file must have (NULL: unknown; the file is kept and its
  * digest reported).  A URL that fails (network, HTTP error) is followed by
- * the next; a file with another sha256 is -EBADMSG at once (the next URL
- * is not tried: the data or the source is wrong, and a second opinion
- * from a mirror of it would not tell which).  hex gets the digest.
- * Returns 0, -EBADMSG, -EHOSTUNREACH (no URL gave the file, each reason in
- * err) or another negative errno (the file could not be written). */
+ * the next, and so is one that serves a file with another sha256 (a
+ * stale or broken mirror: the next URL, the vendor's own last, may have
+ * the right one).  hex gets the digest.
+ * Returns 0, -EBADMSG (the last URL tried served other bytes),
+ * -EHOSTUNREACH (no URL gave the file; each reason in err) or another
+ * negative errno (the file could not be written). */
 int download_verified(const char *const urls[], const char *dest, const char *expected,
 		      char hex[SHA256_HEX_LEN + 1], struct strbuf *err);
 

@@ -18,6 +18,7 @@
 #include "sysroot.h"
 #include "tap.h"
 #include "doctor-checks.h"
+#include "loopback-http.h"
 #include "testroot.h"
 #include "util.h"
 
@@ -226,75 +227,13 @@ static void test_condarc(const char *root, struct target_user *u)
 
 /* ------------------------------------------------------------ --online */
 
-/* A loopback port nothing listens on once this returns (bound, then closed). */
-static int free_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
-
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
-static bool port_answers(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-				 .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	bool up = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-
-	if (fd >= 0)
-		close(fd);
-	return up;
-}
-
-/* python3 -m http.server serving dir on a free loopback port; the pid, or -1. */
-static pid_t start_server(const char *dir, int *ret_port)
-{
-	_cleanup_free_ char *port_s = NULL;
-	posix_spawn_file_actions_t fa;
-	int port = free_port();
-	pid_t pid;
-
-	if (port < 0)
-		return -1;
-	port_s = xasprintf("%d", port);
-	char *const argv[] = { "python3", "-m", "http.server", port_s, "--bind", "127.0.0.1", "--directory",
-			       (char *)dir, NULL };
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	if (posix_spawnp(&pid, "python3", &fa, NULL, argv, environ) != 0)
-		pid = -1;
-	posix_spawn_file_actions_destroy(&fa);
-	for (int i = 0; pid > 0 && i < 200 && !port_answers(port); i++) {
-		struct timespec ts = { 0, 50 * 1000000L };
-
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return -1;
-		nanosleep(&ts, NULL);
-	}
-	if (pid > 0 && !port_answers(port)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return -1;
-	}
-	*ret_port = port;
-	return pid;
-}
-
 static void test_online(const char *root, struct target_user *u)
 {
 	struct doctor_ctx ctx = { .user = u, .online = true };
 	struct doctor_report rep = { 0 };
 	_cleanup_free_ char *www = xasprintf("%s/www", root), *pip = NULL, *condarc = NULL, *ok_url = NULL,
 			    *missing_url = NULL, *refused_url = NULL, *index_url = NULL;
-	int port = 0, closed = free_port();
+	int port = 0, closed = loopback_free_port();
 	pid_t server;
 
 	/* Loopback must not go through a proxy the test runner has set. */
@@ -306,7 +245,7 @@ static void test_online(const char *root, struct target_user *u)
 	unsetenv("ALL_PROXY");
 	testroot_puts(root, "/www/simple/index.html", "<html>simple</html>\n");
 	testroot_puts(root, "/www/pkgs/main/noarch/repodata.json", "{\"packages\": {}}\n");
-	server = start_server(www, &port);
+	server = http_server_start(www, &port);
 	if (server < 0) {
 		printf("ok %d - # SKIP no python3 to serve HTTP on loopback\n", ++tap_count);
 		return;
