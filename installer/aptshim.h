@@ -21,6 +21,12 @@ struct apt_cache;
 int apt_cache_open(const char *root_dir, struct apt_cache **ret, char **ret_err);
 void apt_cache_close(struct apt_cache *c);
 
+/* apt_cache_open with apt settings set first ("Key=Value" strings,
+ * NULL-terminated; NULL: none), for example the offline repository's
+ * source list and lists directory (apt-offline.h). */
+int apt_cache_open_config(const char *root_dir, const char *const *config, struct apt_cache **ret,
+			  char **ret_err);
+
 /* Installed and candidate version of a package (NULL when none); -ENOENT
  * when apt does not know the package at all. */
 int apt_versions(struct apt_cache *c, const char *pkg, char **ret_installed, char **ret_candidate);
@@ -53,6 +59,24 @@ int apt_held_blockers(struct apt_cache *c, const char *const *closure, char ***r
 /* dpkg was interrupted (packages half-configured or half-installed, or
  * updates/ pending): 1, else 0. */
 int apt_dpkg_interrupted(struct apt_cache *c);
+
+/* Where each package's candidate .deb comes from. */
+struct apt_archive {
+	char *package, *version, *arch;
+	char *filename;             /* the .deb's file name: NAME_VERSION_ARCH.deb, ':' as %3a (as apt
+				       names it in /var/cache/apt/archives) */
+	char *uri;                  /* the index's archive URI + the record's Filename */
+	unsigned long long size;
+	char *sha256;               /* from the index; NULL when it gives none */
+};
+
+/* The archive of the candidate version of every package in pkgs (names,
+ * NULL-terminated; e.g. what apt_install_closure returned), in that order.
+ * -ENOENT when one has no candidate or no downloadable file (a package
+ * only in dpkg's status), *ret_err naming it. */
+int apt_archives(struct apt_cache *c, const char *const *pkgs, struct apt_archive **ret, size_t *ret_n,
+		 char **ret_err);
+void apt_archives_free(struct apt_archive *a, size_t n);
 
 void apt_free_list(char **list);
 

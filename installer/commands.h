@@ -15,6 +15,8 @@ int cmd_driver(int argc, char **argv);
 int cmd_use(int argc, char **argv);
 int cmd_uninstall(int argc, char **argv);
 int cmd_mirror(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 
 /* The single steps of install (cmd-uninstall.c dispatches; cmd-cuda.c, cmd-cudnn.c). */
 int cmd_install_step(const char *step);

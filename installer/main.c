@@ -57,6 +57,10 @@ static const struct command commands[] = {
 	  "remove a CUDA toolkit (through its own uninstaller) or the cuDNN gpu-setup placed, and nothing else" },
 	{ "mirror", cmd_mirror, 0, 1, "[tuna|ustc|bfsu|sjtu|aliyun|official]",
 	  "point pip and conda at a package mirror (default tuna), for you or with --system for everyone" },
+	{ "fetch", cmd_fetch, 0, 0, "",
+	  "download everything install needs (runfile, cuDNN, Miniconda, driver packages) into the cache, for this machine or another (--for)" },
+	{ "cache", cmd_cache, 0, 1, "list|verify|prune",
+	  "show, check or clean the cache of downloaded archives that offline installs use" },
 	{ "help", cmd_help, 0, 1, "[COMMAND]", "show this help, or the help of one command" },
 };
 
@@ -68,6 +72,7 @@ enum {
 	OPT_DISTRO, OPT_INSTALLED_DRIVER, OPT_EXPLAIN, OPT_CHECK, OPT_LIST, OPT_SERVER, OPT_LOCK_WAIT,
 	OPT_RUNFILE, OPT_TMPDIR, OPT_CUDNN_ARCHIVE, OPT_DEEP, OPT_ONLINE, OPT_STRICT, OPT_USER,
 	OPT_SPEEDTEST, OPT_SYSTEM, OPT_REVERT, OPT_CONDA_PREFIX, OPT_MINICONDA, OPT_NO_SHELL_INIT, OPT_MIRROR,
+	OPT_CACHE, OPT_FOR, OPT_OFFLINE, OPT_WHEELS, OPT_PARALLEL,
 };
 
 struct option_help {
@@ -98,17 +103,17 @@ static const struct option_help option_table[] = {
 	  "read compatibility tables from DIR" },
 	{ { "psu-watts", required_argument, NULL, OPT_PSU_WATTS }, 0, "N", "detect install doctor",
 	  "say whether a power supply of N watts is enough" },
-	{ { "framework", required_argument, NULL, OPT_FRAMEWORK }, 0, "NAME[=VER]", "compat plan driver install",
+	{ { "framework", required_argument, NULL, OPT_FRAMEWORK }, 0, "NAME[=VER]", "compat plan driver install fetch",
 	  "pytorch (default), tensorflow or none, optionally a release (pytorch=2.7)" },
-	{ { "cuda", required_argument, NULL, OPT_CUDA }, 0, "X.Y", "compat plan driver install uninstall",
+	{ { "cuda", required_argument, NULL, OPT_CUDA }, 0, "X.Y", "compat plan driver install fetch uninstall",
 	  "use this CUDA toolkit release (12.8 or 12.8.1); for uninstall cudnn: the toolkit to take it from" },
-	{ { "driver", required_argument, NULL, OPT_DRIVER }, 0, "BRANCH", "compat plan driver install",
+	{ { "driver", required_argument, NULL, OPT_DRIVER }, 0, "BRANCH", "compat plan driver install fetch",
 	  "use this NVIDIA driver branch (580)" },
-	{ { "cudnn", required_argument, NULL, OPT_CUDNN }, 0, "VER", "compat plan driver install",
+	{ { "cudnn", required_argument, NULL, OPT_CUDNN }, 0, "VER", "compat plan driver install fetch",
 	  "use this cuDNN release (9, 8.9 or 8.9.7.29)" },
-	{ { "python", required_argument, NULL, OPT_PYTHON }, 0, "X.Y", "compat plan driver install",
+	{ { "python", required_argument, NULL, OPT_PYTHON }, 0, "X.Y", "compat plan driver install fetch",
 	  "use this Python version for the framework environment" },
-	{ { "gpu-only", required_argument, NULL, OPT_GPU_ONLY }, 0, "ADDR", "plan driver install",
+	{ { "gpu-only", required_argument, NULL, OPT_GPU_ONLY }, 0, "ADDR", "plan driver install fetch",
 	  "serve only the GPU at this PCI address (repeat for more)" },
 	{ { "gpu", required_argument, NULL, OPT_GPU }, 0, "10de:XXXX", "compat",
 	  "answer for this GPU (repeat for a machine with several)" },
@@ -154,6 +159,16 @@ static const struct option_help option_table[] = {
 	  "install miniconda: do not run 'conda init bash' (leave ~/.bashrc alone)" },
 	{ { "mirror", required_argument, NULL, OPT_MIRROR }, 0, "NAME", "install",
 	  "install miniconda: the pip/conda mirror to set up first (default tuna; official for none)" },
+	{ { "cache", required_argument, NULL, OPT_CACHE }, 0, "DIR", "fetch cache install driver",
+	  "the cache of downloaded archives (default /var/cache/gpu-setup on the target)" },
+	{ { "for", required_argument, NULL, OPT_FOR }, 0, "FILE", "fetch",
+	  "fetch for the machine 'gpu-setup detect --json' described in FILE instead of this one" },
+	{ { "offline", no_argument, NULL, OPT_OFFLINE }, 0, NULL, "install driver",
+	  "install from the cache only, never the network; check the whole cache first" },
+	{ { "wheels", no_argument, NULL, OPT_WHEELS }, 0, NULL, "fetch",
+	  "also fetch the framework's Python wheels (several GiB for PyTorch with CUDA)" },
+	{ { "parallel", required_argument, NULL, OPT_PARALLEL }, 0, "N", "fetch",
+	  "download at most N files at once (default 4)" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, NULL, "show help and exit" },
 	{ { "version", no_argument, NULL, 'V' }, 'V', NULL, NULL, "show the version and exit" },
 };
@@ -539,6 +554,20 @@ static int parse_options(int argc, char **argv, int *ret_cmd_index, unsigned cha
 		case OPT_MINICONDA: gs_opts.miniconda = optarg; break;
 		case OPT_NO_SHELL_INIT: gs_opts.no_shell_init = true; break;
 		case OPT_MIRROR: gs_opts.mirror = optarg; break;
+		case OPT_CACHE: gs_opts.cache = optarg; break;
+		case OPT_FOR: gs_opts.for_target = optarg; break;
+		case OPT_OFFLINE: gs_opts.offline = true; break;
+		case OPT_WHEELS: gs_opts.wheels = true; break;
+		case OPT_PARALLEL: {
+			unsigned n;
+
+			if (parse_seconds(optarg, &n) < 0 || n < 1 || n > 32) {
+				log_error("--parallel wants a number of downloads from 1 to 32, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			gs_opts.parallel = n;
+			break;
+		}
 		case 'h': print_usage(stdout); return EXIT_OK;
 		case 'V': printf("gpu-setup %s\n", PACKAGE_VERSION); return EXIT_OK;
 		case ':':

@@ -50,6 +50,11 @@ struct gs_options {
 	const char *miniconda;             /* --miniconda */
 	bool no_shell_init;                /* --no-shell-init */
 	const char *mirror;                /* --mirror */
+	/* fetch, cache, offline install. */
+	const char *cache;                 /* --cache DIR (host path), NULL: GS_CACHE_DIR on the target */
+	const char *for_target;            /* fetch --for FILE (detect --json of another machine) */
+	bool offline, wheels;              /* --offline, --wheels */
+	unsigned parallel;                 /* fetch --parallel, 0: the default */
 };
 
 extern struct gs_options gs_opts;

@@ -21,6 +21,11 @@ struct target {
 	struct os_release os;
 	const struct distro_info *distro;
 	char *installed;                      /* loaded driver version, NULL: none */
+	char *kernel;                         /* running kernel release when read from a
+						 description (fetch --for); NULL: read the
+						 target's own /proc when needed */
+	struct json_object *described;        /* fetch --for: the detect --json document the
+						 target was read from; NULL: this machine */
 	enum driver_flavour installed_flavour;
 	/* The selected NVIDIA GPUs: the resolver's view and libpci's. */
 	struct resolve_gpu gpus[GS_MAX_GPU_ARGS];
@@ -53,5 +58,21 @@ void target_read_apt_offers(const struct target *t, struct resolve_request *req,
 int target_resolve(struct target *t, struct driver_offers *offers, struct resolve_result *res);
 
 struct json_object *target_gpus_json(const struct target *t);
+
+/* target_load for another machine: everything from path, a document
+ * `gpu-setup detect --json` printed there (its "gpus" and "system"
+ * members): the NVIDIA GPUs (looked up in this machine's compat data),
+ * the distribution, the loaded driver and the kernel.  Nothing of this
+ * machine is read but the compat data.  A file that is not such a
+ * document, or lacks "system" (made by an older gpu-setup), is
+ * EXIT_BAD_INPUT with the reason logged.  (target-json.c) */
+int target_load_json(const char *path, struct target *t);
+
+struct apt_target_spec;
+/* The described machine's apt (sources, keys, architecture, installed
+ * packages) from t->described; the spec points into t, valid while t is.
+ * -ENODATA when t is not described or the document has no apt part. */
+int target_apt_spec(const struct target *t, struct apt_target_spec *ret);
+void target_apt_spec_release(struct apt_target_spec *spec);
 
 #endif
