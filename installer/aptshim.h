@@ -9,6 +9,8 @@
 #ifndef GS_APTSHIM_H
 #define GS_APTSHIM_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif

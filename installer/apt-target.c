@@ -1,0 +1,3 @@
+/* apt-target.c - see apt-target.h; the implementation comes in its own commit. */
+#include "config.h"
+typedef int gs_placeholder_apt_target;
