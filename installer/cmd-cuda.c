@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "cache.h"
 #include "commands.h"
 #include "cuda-env.h"
 #include "cuda-install.h"
@@ -229,9 +230,11 @@ static int get_runfile(struct cuda_ctx *c)
 	int r = cuda_runfile_find(c->cuda, gs_opts.runfile, &c->runfile);
 
 	if (r == -ENOENT && !gs_opts.runfile) {
-		log_error("the CUDA %s runfile is not in %s%s: download %s (sha256 %s) and run again with "
-			  "--runfile FILE", c->cuda->version, sysroot_get(), GS_CACHE_DIR, c->cuda->url,
-			  expected ? expected : "not in the data");
+		_cleanup_free_ char *cache = cache_dir_default();
+
+		log_error("the CUDA %s runfile is not in %s: download %s (sha256 %s) and run again with "
+			  "--runfile FILE, or fill the cache with 'gpu-setup fetch'", c->cuda->version, cache,
+			  c->cuda->url, expected ? expected : "not in the data");
 		return EXIT_FAILED;
 	}
 	if (r < 0) {

@@ -14,6 +14,7 @@
 #include <libgen.h>
 #include <sys/stat.h>
 
+#include "cache.h"
 #include "commands.h"
 #include "cuda-env.h"
 #include "cuda-install.h"
@@ -151,9 +152,9 @@ int cmd_install_cudnn(void)
 		code = EXIT_CONFLICT;
 		goto out;
 	} else {
-		_cleanup_free_ char *rel = xasprintf(GS_CACHE_DIR "/%s", res.cudnn->archive);
+		_cleanup_free_ char *cache = cache_dir_default();
 
-		archive = sysroot_path(rel);
+		archive = xasprintf("%s/%s", cache, res.cudnn->archive);
 		/* The planned release already there: nothing to do. */
 		if (cudnn_installed_version(dir, &have) == 0) {
 			struct version hv, nv = res.cudnn->v;
@@ -167,9 +168,9 @@ int cmd_install_cudnn(void)
 			}
 		}
 		if (access(archive, R_OK) < 0) {
-			log_error("the cuDNN %s archive is not in %s%s: download %s (sha256 %s) and run again with "
-				  "--cudnn-archive FILE", res.cudnn->version, sysroot_get(), GS_CACHE_DIR,
-				  res.cudnn->url, res.cudnn->sha256 ? res.cudnn->sha256 : "not in the data");
+			log_error("the cuDNN %s archive is not in %s: download %s (sha256 %s) and run again with "
+				  "--cudnn-archive FILE, or fill the cache with 'gpu-setup fetch'", res.cudnn->version,
+				  cache, res.cudnn->url, res.cudnn->sha256 ? res.cudnn->sha256 : "not in the data");
 			code = EXIT_FAILED;
 			goto out;
 		}

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "as-user.h"
+#include "cache.h"
 #include "commands.h"
 #include "conda-prefix.h"
 #include "cuda-install.h"
@@ -34,6 +35,7 @@
 #include "log.h"
 #include "miniconda.h"
 #include "mirror-config.h"
+#include "offline-check.h"
 #include "options.h"
 #include "prompt.h"
 #include "resolve-output.h"
@@ -289,9 +291,9 @@ static int mc_download(struct mc_ctx *c, const char *cache_host)
 			  c->rel->name, err.buf);
 		code = EXIT_BAD_INPUT;
 	} else if (r == -EHOSTUNREACH) {
-		log_error("cannot download %s: %s; put the file in %s%s (or name it with --miniconda FILE) and run "
+		log_error("cannot download %s: %s; put the file in %s (or name it with --miniconda FILE) and run "
 			  "again; nothing was changed",
-			  c->rel->name, err.buf, sysroot_get(), GS_CACHE_DIR);
+			  c->rel->name, err.buf, dir);
 		code = EXIT_FAILED;
 	} else if (r < 0) {
 		log_error("cannot write %s: %s; nothing was changed", cache_host, strerror(-r));
@@ -310,7 +312,7 @@ static int mc_download(struct mc_ctx *c, const char *cache_host)
 /* The installer: --miniconda FILE, else the cache's, else a download. */
 static int mc_get_installer(struct mc_ctx *c)
 {
-	_cleanup_free_ char *cache = NULL, *cache_host = NULL;
+	_cleanup_free_ char *cache_host = NULL;
 	struct stat st;
 	int code;
 
@@ -331,11 +333,15 @@ static int mc_get_installer(struct mc_ctx *c)
 		return code == EXIT_OK ? mc_consent_unchecked(c) : code;
 	}
 	c->rel = miniconda_newest(&c->table);
-	cache = miniconda_cache_path(c->rel);
-	cache_host = sysroot_path(cache);
+	cache_host = miniconda_cache_path(c->rel);
 	if (stat(cache_host, &st) == 0 && S_ISREG(st.st_mode)) {
 		c->installer = xstrdup(cache_host);
 		code = mc_verify(c, c->installer);
+	} else if (gs_opts.offline) {
+		log_error("%s is not in the cache (%s) and --offline allows no download: fill the cache with "
+			  "'gpu-setup fetch' on a machine with network; nothing was changed",
+			  c->rel->name, cache_host);
+		return EXIT_FAILED;
 	} else {
 		code = mc_download(c, cache_host);
 	}
@@ -480,8 +486,8 @@ static void mc_print_dry_run(const struct mc_ctx *c)
 
 		printf("Would install Miniconda for %s into %s:\n", c->u.name, c->prefix);
 		if (rel)
-			printf("  installer: %s (from %s%s, else downloaded; sha256 %s)\n", rel->name, sysroot_get(),
-			       cache, rel->sha256 ? rel->sha256 : "not in the data");
+			printf("  installer: %s (from %s, else downloaded; sha256 %s)\n", rel->name, cache,
+			       rel->sha256 ? rel->sha256 : "not in the data");
 		else
 			printf("  installer: %s (checked against compat/miniconda.tsv)\n", gs_opts.miniconda);
 	}
@@ -572,6 +578,8 @@ struct fw_ctx {
 	char *prefix, *name, *env, *requirement, *cuda;
 	char *installed;          /* what pip installed, "2.7.1+cu128" */
 	const char *result;       /* created, kept, dry-run, nothing, failed */
+	char *wheels;             /* --offline: the cache's wheels as the target sees them */
+	char *wheels_copy;        /* a copy made inside the root for pip (host path), removed after */
 };
 
 static void fw_print_json(const struct fw_ctx *c)
@@ -661,7 +669,10 @@ static int fw_create_env(struct fw_ctx *c)
 	_cleanup_free_ char *conda = xasprintf("%s/bin/conda", c->prefix), *bin = xasprintf("%s/bin", c->prefix),
 			    *python = c->res.python[0] ? xasprintf("python=%s", c->res.python) : NULL,
 			    *env_python = xasprintf("%s/bin/python", c->env);
-	const char *argv[] = { conda, "create", "-y", "-n", c->name, python, NULL };
+	/* Offline, conda takes the packages from its own package cache (what
+	 * the Miniconda installer unpacked), never a channel. */
+	const char *argv[] = { conda, "create", "-y", "-n", c->name, gs_opts.offline ? "--offline" : python,
+			       gs_opts.offline ? python : NULL, NULL };
 	struct run_result rr;
 	int r = run_as(&c->u, argv, bin, &rr);
 
@@ -688,10 +699,13 @@ static int fw_create_env(struct fw_ctx *c)
 static int fw_pip_install(struct fw_ctx *c)
 {
 	_cleanup_free_ char *python = xasprintf("%s/bin/python", c->env), *bin = xasprintf("%s/bin", c->env);
-	const char *argv[] = { python, "-m", "pip", "install", c->requirement,
-			       c->b->index_url ? "--index-url" : NULL, c->b->index_url, NULL };
+	const char *online[] = { python, "-m", "pip", "install", c->requirement,
+				 c->b->index_url ? "--index-url" : NULL, c->b->index_url, NULL };
+	const char *offline[] = { python, "-m", "pip", "install", "--no-index", "--find-links", c->wheels,
+				  c->requirement, NULL };
+	const char *const *argv = c->wheels ? offline : online;
 	struct run_result rr;
-	int r = run_as(&c->u, argv, bin, &rr);
+	int r = run_as(&c->u, (const char **)argv, bin, &rr);
 
 	if (r < 0) {
 		log_error("cannot run %s as %s: %s", python, c->u.name, strerror(-r));
@@ -790,6 +804,76 @@ static int fw_write_marker(struct fw_ctx *c)
 	return EXIT_OK;
 }
 
+/* --offline: the cache must hold the framework's wheels, each as
+ * recorded; pip reads them where the target sees them (a copy inside the
+ * root when the cache is outside it). */
+static int fw_offline_wheels(struct fw_ctx *c)
+{
+	_cleanup_free_ char *project = pip_requirement_project(c->requirement), *prefix = NULL, *dir = NULL;
+	_cleanup_strbuf_ struct strbuf report = STRBUF_INIT, err = STRBUF_INIT;
+	struct cache_manifest m;
+	const char *root = sysroot_get();
+	size_t problems;
+	int r;
+
+	strbuf_init(&report);
+	strbuf_init(&err);
+	dir = cache_dir_default();
+	r = cache_manifest_load(dir, &m, &err);
+	if (r < 0) {
+		log_error("cannot read the cache %s: %s; nothing was changed", dir, err.buf);
+		return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
+	}
+	prefix = xasprintf("%s-", project);
+	{
+		const struct offline_need need = { CACHE_WHEEL, NULL, prefix, "the framework's wheels" };
+
+		problems = offline_check(&m, &need, 1, &report);
+	}
+	free(dir);
+	dir = cache_kind_dir(&m, CACHE_WHEEL);
+	cache_manifest_free(&m);
+	if (problems) {
+		log_error("the cache cannot install %s offline:\n%sfetch them on a machine with network: 'gpu-setup "
+			  "fetch --wheels --for target.json --cache DIR'; nothing was changed",
+			  c->requirement, report.buf);
+		return EXIT_FAILED;
+	}
+	if (!root[0]) {
+		c->wheels = TAKE_PTR(dir);
+		return EXIT_OK;
+	}
+	if (startswith(dir, root) && dir[strlen(root)] == '/') {
+		c->wheels = xstrdup(dir + strlen(root));
+		return EXIT_OK;
+	}
+	{
+		_cleanup_free_ char *tmpl = sysroot_path("/var/tmp/gpu-setup-wheels-XXXXXX"), *src = NULL;
+		struct run_result rr;
+
+		if (!mkdtemp(tmpl) || chmod(tmpl, 0755) < 0) {
+			log_error("cannot make a directory for the wheels in %s/var/tmp: %s", root, strerror(errno));
+			return EXIT_FAILED;
+		}
+		c->wheels_copy = xstrdup(tmpl);
+		src = xasprintf("%s/.", dir);
+		{
+			const char *cp[] = { "cp", "-R", "--", src, tmpl, NULL };
+
+			r = run_command(cp, NULL, 0, &rr);
+		}
+		if (r < 0 || rr.exit_status != 0) {
+			log_error("cannot copy the wheels into %s: %s", tmpl, r < 0 ? strerror(-r) : rr.err.buf);
+			if (r == 0)
+				run_result_release(&rr);
+			return EXIT_FAILED;
+		}
+		run_result_release(&rr);
+		c->wheels = xstrdup(tmpl + strlen(root));
+	}
+	return EXIT_OK;
+}
+
 int cmd_install_framework(void)
 {
 	struct fw_ctx c = { .result = "failed" };
@@ -836,6 +920,11 @@ int cmd_install_framework(void)
 		c.result = "dry-run";
 		goto out;
 	}
+	if (gs_opts.offline) {
+		code = fw_offline_wheels(&c);
+		if (code != EXIT_OK)
+			goto out;
+	}
 	code = fw_create_env(&c);
 	if (code == EXIT_OK)
 		code = fw_pip_install(&c);
@@ -860,6 +949,15 @@ out:
 	free(c.requirement);
 	free(c.cuda);
 	free(c.installed);
+	free(c.wheels);
+	if (c.wheels_copy) {
+		const char *rm[] = { "rm", "-rf", "--", c.wheels_copy, NULL };
+		struct run_result rr;
+
+		if (run_command(rm, NULL, 0, &rr) == 0)
+			run_result_release(&rr);
+		free(c.wheels_copy);
+	}
 	if (c.have_user)
 		target_user_free(&c.u);
 	resolve_result_free(&c.res);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include "cache.h"
 #include "cuda-install.h"
 #include "fileio.h"
 #include "log.h"
@@ -31,8 +32,8 @@ int cuda_runfile_find(const struct cuda_info *c, const char *explicit_path, char
 		*ret_path = xstrdup(explicit_path);
 		return 0;
 	}
-	rel = xasprintf(GS_CACHE_DIR "/%s", c->runfile);
-	path = sysroot_path(rel);
+	rel = cache_dir_default();
+	path = xasprintf("%s/%s", rel, c->runfile);
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return -ENOENT;
 	*ret_path = TAKE_PTR(path);

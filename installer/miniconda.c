@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cuda-install.h"
+#include "cache.h"
 #include "miniconda.h"
 #include "sysroot.h"
 #include "table.h"
@@ -99,7 +100,9 @@ const struct miniconda_release *miniconda_newest(const struct miniconda_table *t
 
 char *miniconda_cache_path(const struct miniconda_release *rel)
 {
-	return xasprintf(GS_CACHE_DIR "/%s", rel->name);
+	_cleanup_free_ char *dir = cache_dir_default();
+
+	return xasprintf("%s/%s", dir, rel->name);
 }
 
 char **miniconda_urls(const struct miniconda_release *rel, bool tuna_first)

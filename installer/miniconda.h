@@ -47,7 +47,8 @@ const struct miniconda_release *miniconda_find(const struct miniconda_table *t, 
 /* The release gpu-setup installs: the table's last row. */
 const struct miniconda_release *miniconda_newest(const struct miniconda_table *t);
 
-/* Where a release's file is kept: GS_CACHE_DIR/<name> (target path). */
+/* Where a release's file is kept: <cache>/<name>, a host path (the
+ * cache is --cache DIR, else GS_CACHE_DIR under the sysroot). */
 char *miniconda_cache_path(const struct miniconda_release *rel);
 
 /* The URLs to download rel from, in order: TUNA's copy when tuna_first,
