@@ -48,10 +48,37 @@ int cache_kind_from_name(const char *name, enum cache_kind *ret)
 	return -EINVAL;
 }
 
+/* Drop empty and "." components of an absolute path in place, so the
+ * paths printed and recorded read as the user meant ("--cache ." is the
+ * working directory, not "/home/u/.").  ".." stays: only the file system
+ * knows what it means under a link. */
+static void drop_dot_components(char *path)
+{
+	char *out = path;
+
+	for (const char *p = path; *p;) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && *p == '.')) {
+			p += n;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, p, n);
+		out += n;
+		p += n;
+	}
+	if (out == path)
+		*out++ = '/';
+	*out = '\0';
+}
+
 char *cache_dir_for(const char *option)
 {
 	char *dir;
-	size_t len;
 
 	if (!option || !*option)
 		return sysroot_path(GS_CACHE_DIR);
@@ -60,13 +87,13 @@ char *cache_dir_for(const char *option)
 	} else {
 		_cleanup_free_ char *cwd = getcwd(NULL, 0);
 
-		/* A cwd that vanished: keep the relative path, the later
-		 * open says what is wrong with it. */
-		dir = cwd ? xasprintf("%s/%s", streq(cwd, "/") ? "" : cwd, option) : xstrdup(option);
+		/* A working directory that vanished: keep the relative
+		 * path; the open that follows says what is wrong. */
+		if (!cwd)
+			return xstrdup(option);
+		dir = xasprintf("%s/%s", cwd, option);
 	}
-	len = strlen(dir);
-	while (len > 1 && dir[len - 1] == '/')
-		dir[--len] = '\0';
+	drop_dot_components(dir);
 	return dir;
 }
 

@@ -307,6 +307,7 @@ static void test_paths(void)
 	{
 		_cleanup_free_ char *d = cache_dir_for(NULL);
 		_cleanup_free_ char *rel = NULL, *abs = cache_dir_for("/x/y//");
+		_cleanup_free_ char *dots = cache_dir_for("//x/./y/../z/."), *top = cache_dir_for("/./");
 		_cleanup_free_ char *cwd = getcwd(NULL, 0);
 		_cleanup_free_ char *want_rel = xasprintf("%s/c", cwd);
 
@@ -319,6 +320,11 @@ static void test_paths(void)
 		rel = cache_dir_for("c/");
 		is_str(rel, want_rel, "relative --cache made absolute");
 		is_str(abs, "/x/y", "trailing slashes dropped");
+		is_str(dots, "/x/y/../z", "'.' and empty components dropped, '..' kept");
+		is_str(top, "/", "'/' stays '/'");
+		free(rel);
+		rel = cache_dir_for(".");
+		is_str(rel, cwd, "'.' is the working directory");
 	}
 }
 
