@@ -227,13 +227,12 @@ static int get_runfile(struct cuda_ctx *c)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	const char *expected = c->cuda->sha256;
-	int r = cuda_runfile_find(c->cuda, gs_opts.runfile, &c->runfile);
+	_cleanup_free_ char *cache_dir = cache_dir_default();
+	int r = cuda_runfile_find(c->cuda, gs_opts.runfile, cache_dir, &c->runfile);
 
 	if (r == -ENOENT && !gs_opts.runfile) {
-		_cleanup_free_ char *cache = cache_dir_default();
-
 		log_error("the CUDA %s runfile is not in %s: download %s (sha256 %s) and run again with "
-			  "--runfile FILE, or fill the cache with 'gpu-setup fetch'", c->cuda->version, cache,
+			  "--runfile FILE, or fill the cache with 'gpu-setup fetch'", c->cuda->version, cache_dir,
 			  c->cuda->url, expected ? expected : "not in the data");
 		return EXIT_FAILED;
 	}
@@ -394,7 +393,11 @@ int cmd_install_cuda(void)
 			 c.dir, c.cuda->version, why.buf);
 	}
 	if (gs_opts.dry_run) {
-		cuda_runfile_find(c.cuda, gs_opts.runfile, &c.runfile);
+		{
+			_cleanup_free_ char *cache_dir = cache_dir_default();
+
+			cuda_runfile_find(c.cuda, gs_opts.runfile, cache_dir, &c.runfile);
+		}
 		print_dry_run(&c);
 		c.result = "dry-run";
 		goto out;

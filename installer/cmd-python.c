@@ -333,7 +333,11 @@ static int mc_get_installer(struct mc_ctx *c)
 		return code == EXIT_OK ? mc_consent_unchecked(c) : code;
 	}
 	c->rel = miniconda_newest(&c->table);
-	cache_host = miniconda_cache_path(c->rel);
+	{
+		_cleanup_free_ char *dir = cache_dir_default();
+
+		cache_host = miniconda_cache_path(dir, c->rel);
+	}
 	if (stat(cache_host, &st) == 0 && S_ISREG(st.st_mode)) {
 		c->installer = xstrdup(cache_host);
 		code = mc_verify(c, c->installer);
@@ -482,7 +486,7 @@ static void mc_print_dry_run(const struct mc_ctx *c)
 		printf("Would reuse the conda in %s for %s\n", c->prefix, c->u.name);
 	} else {
 		const struct miniconda_release *rel = gs_opts.miniconda ? NULL : miniconda_newest(&c->table);
-		_cleanup_free_ char *cache = rel ? miniconda_cache_path(rel) : NULL;
+		_cleanup_free_ char *dir = cache_dir_default(), *cache = rel ? miniconda_cache_path(dir, rel) : NULL;
 
 		printf("Would install Miniconda for %s into %s:\n", c->u.name, c->prefix);
 		if (rel)

@@ -17,7 +17,7 @@
 #include "sysroot.h"
 #include "util.h"
 
-int cuda_runfile_find(const struct cuda_info *c, const char *explicit_path, char **ret_path)
+int cuda_runfile_find(const struct cuda_info *c, const char *explicit_path, const char *cache_dir, char **ret_path)
 {
 	_cleanup_free_ char *rel = NULL, *path = NULL;
 	struct stat st;
@@ -32,8 +32,7 @@ int cuda_runfile_find(const struct cuda_info *c, const char *explicit_path, char
 		*ret_path = xstrdup(explicit_path);
 		return 0;
 	}
-	rel = cache_dir_default();
-	path = xasprintf("%s/%s", rel, c->runfile);
+	path = xasprintf("%s/%s", cache_dir, c->runfile);
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return -ENOENT;
 	*ret_path = TAKE_PTR(path);

@@ -18,19 +18,19 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cache.h"
 #include "compat.h"
 #include "run.h"
 #include "sha256.h"
 #include "strbuf.h"
 
-#define GS_CACHE_DIR "/var/cache/gpu-setup"
 #define CUDA_INSTALLER_LOG "/var/log/cuda-installer.log"
 
 /* Where the runfile for c is: explicit (a path on this machine, --runfile)
- * or GS_CACHE_DIR/<NVIDIA's file name> under the sysroot.  Returns the real
- * path, -ENOENT when the cache has none, or -errno for an explicit file
- * that cannot be read. */
-int cuda_runfile_find(const struct cuda_info *c, const char *explicit_path, char **ret_path);
+ * or cache_dir/<NVIDIA's file name> (a host path: the cache, cache.h).
+ * Returns the real path, -ENOENT when the cache has none, or -errno for
+ * an explicit file that cannot be read. */
+int cuda_runfile_find(const struct cuda_info *c, const char *explicit_path, const char *cache_dir, char **ret_path);
 
 /* Hash the runfile at path (a real path) and compare with expected (NULL:
  * the data has no digest; only computed).  -EBADMSG on a mismatch, with

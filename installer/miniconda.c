@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 
 #include "cuda-install.h"
-#include "cache.h"
 #include "miniconda.h"
 #include "sysroot.h"
 #include "table.h"
@@ -98,11 +97,9 @@ const struct miniconda_release *miniconda_newest(const struct miniconda_table *t
 	return t->n ? &t->rows[t->n - 1] : NULL;
 }
 
-char *miniconda_cache_path(const struct miniconda_release *rel)
+char *miniconda_cache_path(const char *cache_dir, const struct miniconda_release *rel)
 {
-	_cleanup_free_ char *dir = cache_dir_default();
-
-	return xasprintf("%s/%s", dir, rel->name);
+	return xasprintf("%s/%s", cache_dir, rel->name);
 }
 
 char **miniconda_urls(const struct miniconda_release *rel, bool tuna_first)

@@ -47,9 +47,9 @@ const struct miniconda_release *miniconda_find(const struct miniconda_table *t, 
 /* The release gpu-setup installs: the table's last row. */
 const struct miniconda_release *miniconda_newest(const struct miniconda_table *t);
 
-/* Where a release's file is kept: <cache>/<name>, a host path (the
- * cache is --cache DIR, else GS_CACHE_DIR under the sysroot). */
-char *miniconda_cache_path(const struct miniconda_release *rel);
+/* Where a release's file is kept in the cache cache_dir (a host path,
+ * cache.h): cache_dir/<name>. */
+char *miniconda_cache_path(const char *cache_dir, const struct miniconda_release *rel);
 
 /* The URLs to download rel from, in order: TUNA's copy when tuna_first,
  * then the table's.  A NULL-terminated array; free each and the array. */

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 
+#include "cache.h"
 #include "cuda-env.h"
 #include "cuda-install.h"
 #include "sysroot.h"
@@ -165,15 +166,19 @@ static void test_files(const char *root)
 	       -EBADMSG, "a mismatch is -EBADMSG");
 	ok(strstr(err.buf, abc) != NULL, "the message gives the file's digest");
 	ok(cuda_runfile_verify(src, NULL, hex2, &err) == 0 && streq(hex2, abc), "no digest in the data: computed only");
-	is_int(cuda_runfile_find(&info, NULL, &found), -ENOENT, "not in the cache: -ENOENT");
-	testroot_puts(root, "/var/cache/gpu-setup/cuda_12.8.1_570.124.06_linux.run", "abc");
-	ok(cuda_runfile_find(&info, NULL, &found) == 0 && strstr(found, "/var/cache/gpu-setup/cuda_12.8.1"),
-	   "found in the cache under the root");
+	{
+		_cleanup_free_ char *cache = cache_dir_for(NULL);
+
+		is_int(cuda_runfile_find(&info, NULL, cache, &found), -ENOENT, "not in the cache: -ENOENT");
+		testroot_puts(root, "/var/cache/gpu-setup/cuda_12.8.1_570.124.06_linux.run", "abc");
+		ok(cuda_runfile_find(&info, NULL, cache, &found) == 0 && strstr(found, "/var/cache/gpu-setup/cuda_12.8.1"),
+		   "found in the cache under the root");
+	}
 	{
 		_cleanup_free_ char *missing = xasprintf("%s/nope.run", root), *f = NULL;
 
-		is_int(cuda_runfile_find(&info, missing, &f), -ENOENT, "a named runfile that is missing");
-		is_int(cuda_runfile_find(&info, root, &f), -EINVAL, "a named directory is not a runfile");
+		is_int(cuda_runfile_find(&info, missing, NULL, &f), -ENOENT, "a named runfile that is missing");
+		is_int(cuda_runfile_find(&info, root, NULL, &f), -EINVAL, "a named directory is not a runfile");
 	}
 	testroot_puts(root, "/var/tmp/x/.keep", "");
 	ok(target_copy_in(src, "/var/tmp/x", &copied, hex2) == 0 && streq(copied, "/var/tmp/x/src.run") &&
