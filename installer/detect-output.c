@@ -153,6 +153,15 @@ static void put_hex(struct json_object *o, const char *k, unsigned v)
 	put_str(o, k, buf);
 }
 
+/* Two hex digits: the programming interface, part of the modalias. */
+static void put_hex_byte(struct json_object *o, const char *k, unsigned v)
+{
+	char buf[4];
+
+	snprintf(buf, sizeof(buf), "%02x", v & 0xff);
+	put_str(o, k, buf);
+}
+
 static struct json_object *link_json(const struct pcie_link *l)
 {
 	struct json_object *o = json_object_new_object();
@@ -210,6 +219,7 @@ static struct json_object *gpu_json(const struct pci_gpu *g)
 		put_str(o, "subsystem_id", NULL);
 	}
 	put_hex(o, "class", g->class_id);
+	put_hex_byte(o, "prog_if", g->prog_if);
 	put_str(o, "class_name", pci_display_class_name(g->class_id));
 	put_str(o, "vendor", g->vendor_name);
 	put_str(o, "name", g->name);
