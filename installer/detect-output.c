@@ -339,7 +339,7 @@ static struct json_object *keys_json(const struct system_file *f, size_t n)
 
 static struct json_object *packages_json(const struct system_apt *a)
 {
-	struct json_object *arr = json_object_new_array_ext((int)a->npackages);
+	struct json_object *arr = json_object_new_array();
 
 	for (size_t i = 0; i < a->npackages; i++) {
 		struct json_object *o = json_object_new_object();
