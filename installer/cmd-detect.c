@@ -7,6 +7,7 @@
 #include "detect.h"
 #include "exit-codes.h"
 #include "options.h"
+#include "system-describe.h"
 
 int cmd_detect(int argc, char **argv)
 {
@@ -20,6 +21,13 @@ int cmd_detect(int argc, char **argv)
 		return code;
 	if (gs_opts.json) {
 		struct json_object *j = detect_to_json(&rep);
+		struct system_description sys;
+
+		/* Only the JSON carries the machine's description (fetch --for
+		 * reads it): the text report stays as quick as lspci. */
+		system_describe(&sys);
+		json_object_object_add(j, "system", detect_system_json(&sys));
+		system_description_free(&sys);
 		gs_print_json(j);
 		json_object_put(j);
 	} else {

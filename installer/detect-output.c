@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
+#include <openssl/evp.h>
+
 #include "detect.h"
+#include "system-describe.h"
 #include "util.h"
 
 static void print_cc(FILE *out, unsigned cc)
@@ -150,6 +153,15 @@ static void put_hex(struct json_object *o, const char *k, unsigned v)
 	put_str(o, k, buf);
 }
 
+/* Two hex digits: the programming interface, part of the modalias. */
+static void put_hex_byte(struct json_object *o, const char *k, unsigned v)
+{
+	char buf[4];
+
+	snprintf(buf, sizeof(buf), "%02x", v & 0xff);
+	put_str(o, k, buf);
+}
+
 static struct json_object *link_json(const struct pcie_link *l)
 {
 	struct json_object *o = json_object_new_object();
@@ -207,6 +219,7 @@ static struct json_object *gpu_json(const struct pci_gpu *g)
 		put_str(o, "subsystem_id", NULL);
 	}
 	put_hex(o, "class", g->class_id);
+	put_hex_byte(o, "prog_if", g->prog_if);
 	put_str(o, "class_name", pci_display_class_name(g->class_id));
 	put_str(o, "vendor", g->vendor_name);
 	put_str(o, "name", g->name);
@@ -270,4 +283,94 @@ struct json_object *detect_to_json(const struct detect_report *r)
 	}
 	json_object_object_add(root, "warnings", warnings);
 	return root;
+}
+
+static struct json_object *os_json(const struct os_release *os)
+{
+	struct json_object *o = json_object_new_object();
+
+	put_str(o, "id", os->id);
+	put_str(o, "version_id", os->version_id);
+	put_str(o, "version_codename", os->codename);
+	put_str(o, "pretty_name", os->pretty_name);
+	return o;
+}
+
+static struct json_object *driver_json(const struct system_description *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	put_str(o, "version", s->driver);
+	put_str(o, "flavour", s->driver ? flavour_name(s->flavour) : NULL);
+	return o;
+}
+
+/* Sources are text: kept as strings (json-c escapes what JSON must). */
+static struct json_object *sources_json(const struct system_file *f, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		put_str(o, "path", f[i].path);
+		json_object_object_add(o, "text", json_object_new_string_len(f[i].data, (int)f[i].len));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+/* Keyrings are binary (or armoured): base64, so they travel byte for byte. */
+static struct json_object *keys_json(const struct system_file *f, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+		_cleanup_free_ unsigned char *b64 = xmalloc(4 * ((f[i].len + 2) / 3) + 1);
+		int len = EVP_EncodeBlock(b64, (const unsigned char *)f[i].data, (int)f[i].len);
+
+		put_str(o, "path", f[i].path);
+		json_object_object_add(o, "base64", json_object_new_string_len((const char *)b64, len));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static struct json_object *packages_json(const struct system_apt *a)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < a->npackages; i++) {
+		struct json_object *o = json_object_new_object();
+
+		put_str(o, "name", a->packages[i].name);
+		put_str(o, "version", a->packages[i].version);
+		put_str(o, "arch", a->packages[i].arch);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static struct json_object *apt_json(const struct system_apt *a)
+{
+	struct json_object *o = json_object_new_object();
+
+	put_str(o, "arch", a->arch);
+	json_object_object_add(o, "sources", sources_json(a->sources, a->nsources));
+	json_object_object_add(o, "keys", keys_json(a->keys, a->nkeys));
+	json_object_object_add(o, "packages", a->have_packages ? packages_json(a) : NULL);
+	return o;
+}
+
+struct json_object *detect_system_json(const struct system_description *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "os", s->have_os ? os_json(&s->os) : NULL);
+	put_str(o, "distro", s->have_os ? s->os.distro : NULL);
+	put_str(o, "kernel", s->kernel);
+	json_object_object_add(o, "driver", driver_json(s));
+	json_object_object_add(o, "apt", s->have_apt ? apt_json(&s->apt) : NULL);
+	return o;
 }

@@ -47,4 +47,9 @@ void detect_report_free(struct detect_report *r);
 void detect_print_text(const struct detect_report *r, FILE *out);
 struct json_object *detect_to_json(const struct detect_report *r);
 
+/* detect --json's "system" member: the machine as `fetch --for` reads it
+ * back (see system-describe.h; schema in gpu-setup(8), DETECT JSON). */
+struct system_description;
+struct json_object *detect_system_json(const struct system_description *s);
+
 #endif

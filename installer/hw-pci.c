@@ -290,7 +290,7 @@ static void scan_devices(struct pci_access *a, const struct pci_source *src, con
 	}
 }
 
-static void classify(struct pci_scan *s)
+void pci_scan_classify(struct pci_scan *s)
 {
 	bool nvidia_3d = false, integrated = false;
 
@@ -375,7 +375,7 @@ int hw_pci_scan(const struct pci_source *src, const struct gpu_db *db, struct pc
 	}
 	if (s.ngpus > 1)
 		qsort(s.gpus, s.ngpus, sizeof(*s.gpus), cmp_gpu);
-	classify(&s);
+	pci_scan_classify(&s);
 	*ret = s;
 	return 0;
 }

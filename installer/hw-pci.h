@@ -74,6 +74,9 @@ const char *link_status_name(enum link_status s);
 int hw_pci_scan(const struct pci_source *src, const struct gpu_db *db, struct pci_scan *ret,
 		struct strbuf *err);
 void pci_scan_free(struct pci_scan *s);
+/* Count the NVIDIA GPUs and tell hybrid graphics from s->gpus; for a scan
+ * built from elsewhere (a detect --json description). */
+void pci_scan_classify(struct pci_scan *s);
 
 /* Classify a link; exposed for unit tests. */
 enum link_status link_classify(double max_gts, unsigned max_w, double cur_gts, unsigned cur_w);

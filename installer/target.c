@@ -27,7 +27,7 @@ static void format_addr(const struct pci_gpu *g, char addr[16])
 		 g->func & 0x7);
 }
 
-static int select_gpus(struct target *t)
+int target_select_gpus(struct target *t)
 {
 	const struct pci_scan *s = &t->rep.pci;
 
@@ -76,15 +76,8 @@ static int select_gpus(struct target *t)
 	return EXIT_OK;
 }
 
-static int read_system(struct target *t)
+int target_check_distro(struct target *t)
 {
-	int r = os_release_read(&t->os);
-
-	if (r < 0) {
-		log_error("cannot tell the distribution: %s/etc/os-release: %s", sysroot_get(),
-			  r == -EINVAL ? "no ID or VERSION_ID line" : strerror(-r));
-		return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
-	}
 	t->distro = compat_find_distro(t->db, t->os.distro);
 	if (!t->distro) {
 		_cleanup_strbuf_ struct strbuf list = STRBUF_INIT;
@@ -96,6 +89,21 @@ static int read_system(struct target *t)
 			  t->os.pretty_name ? t->os.pretty_name : t->os.distro, t->os.distro, list.buf);
 		return EXIT_FAILED;
 	}
+	return EXIT_OK;
+}
+
+static int read_system(struct target *t)
+{
+	int r = os_release_read(&t->os);
+
+	if (r < 0) {
+		log_error("cannot tell the distribution: %s/etc/os-release: %s", sysroot_get(),
+			  r == -EINVAL ? "no ID or VERSION_ID line" : strerror(-r));
+		return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
+	}
+	r = target_check_distro(t);
+	if (r != EXIT_OK)
+		return r;
 	r = installed_driver_read(&t->installed, &t->installed_flavour);
 	if (r < 0 && r != -ENOENT)
 		log_warning("cannot read the loaded NVIDIA driver's version (%s): planning as if none were installed",
@@ -119,7 +127,7 @@ int target_load(struct target *t)
 	t->db = gs_compat_load();
 	if (!t->db)
 		return EXIT_BAD_INPUT;
-	code = select_gpus(t);
+	code = target_select_gpus(t);
 	if (code == EXIT_OK)
 		code = read_system(t);
 	return code;
@@ -132,6 +140,10 @@ void target_free(struct target *t)
 	compat_db_free(t->db);
 	os_release_free(&t->os);
 	free(t->installed);
+	free(t->kernel);
+	/* After the report: nothing in it points into the document. */
+	if (t->described)
+		json_object_put(t->described);
 	*t = (struct target){ 0 };
 }
 

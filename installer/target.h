@@ -40,6 +40,14 @@ struct target {
 int target_load(struct target *t);
 void target_free(struct target *t);
 
+/* What target_load and target_load_json share once t->rep and t->db are
+ * filled: the GPUs --gpu-only selects (EXIT_USAGE for an address with no
+ * NVIDIA GPU), and, with t->os filled, the check that the distribution is
+ * one compat data knows (EXIT_FAILED, the known ones listed).  Log what
+ * fails; return an exit code. */
+int target_select_gpus(struct target *t);
+int target_check_distro(struct target *t);
+
 /* A resolver request for the target under the user's constraints; checks
  * the constraints (logs and returns EXIT_USAGE when one is malformed). */
 int target_request(const struct target *t, struct resolve_request *req);
