@@ -16,6 +16,7 @@
 
 #include "commands.h"
 #include "apt-sources.h"
+#include "driver-debs.h"
 #include "driver-install.h"
 #include "driver-list.h"
 #include "driver-offer.h"
@@ -32,10 +33,7 @@
 struct driver_ctx {
 	struct target t;
 	struct apt_cache *ac;
-	struct driver_offers offers;
-	struct resolve_request req;
-	struct resolve_result res;
-	struct driver_list list;
+	struct driver_choice ch;
 	struct driver_job job;
 	bool have_job;
 	const char *result;        /* for --json: installed, kept, already-installed, dry-run, failed ... */
@@ -169,28 +167,11 @@ out:
 
 static int read_offers(struct driver_ctx *d)
 {
-	static const struct distro_driver none;
-	bool server = gs_opts.server || driver_gpus_are_datacenter(&d->t);
-	int code = target_request(&d->t, &d->req);
+	int code = driver_choose(&d->t, d->ac, d->sources_pending, &d->ch);
 
-	if (code != EXIT_OK)
-		return code;
-	driver_offers_read(d->ac, &d->t, server, &d->offers);
-	if (d->sources_pending && driver_offers_assume_pending(&d->offers, &d->t) && !gs_opts.json)
+	if (d->ch.assumed && !gs_opts.json)
 		printf("Packages shown as \"not in apt\" come with the sources change above.\n");
-	if (!d->offers.ncand) {
-		log_error("apt offers no NVIDIA driver package for %s%s: %s", d->t.gpus[0].label,
-			  d->t.ngpus > 1 ? " and the others" : "",
-			  streq(d->t.os.id, "ubuntu")
-				  ? "enable the 'restricted' component and run 'sudo apt-get update'"
-				  : "check that contrib and non-free are in apt's sources and run 'sudo apt-get update'");
-		return EXIT_FAILED;
-	}
-	d->req.offer = d->offers.noffer ? d->offers.offer : &none;
-	d->req.noffer = d->offers.noffer;
-	resolve(d->t.db, &d->req, &d->res);
-	driver_list_build(&d->t, &d->req, &d->res, &d->offers, &d->list);
-	return EXIT_OK;
+	return code;
 }
 
 static struct json_object *strings_json(char **list)
@@ -205,20 +186,20 @@ static struct json_object *strings_json(char **list)
 static void print_json(const struct driver_ctx *d)
 {
 	struct json_object *j = json_object_new_object();
-	const struct driver_candidate *c = d->list.chosen;
+	const struct driver_candidate *c = d->ch.list.chosen;
 
 	json_object_object_add(j, "schema_version", json_object_new_int(DETECT_SCHEMA_VERSION));
 	json_object_object_add(j, "command", json_object_new_string("driver"));
 	json_object_object_add(j, "distro", json_object_new_string(d->t.distro->id));
-	json_object_object_add(j, "source", json_object_new_string(d->offers.from_modaliases ? "modaliases" : "table"));
-	json_object_object_add(j, "server", json_object_new_boolean(d->offers.server));
+	json_object_object_add(j, "source", json_object_new_string(d->ch.offers.from_modaliases ? "modaliases" : "table"));
+	json_object_object_add(j, "server", json_object_new_boolean(d->ch.offers.server));
 	json_object_object_add(j, "gpus", target_gpus_json(&d->t));
 	json_object_object_add(j, "sources_changes", d->sources ? json_object_get(d->sources) : json_object_new_array());
 	json_object_object_add(j, "sources_changed", json_object_new_boolean(d->sources && !d->sources_pending));
-	json_object_object_add(j, "candidates", driver_list_to_json(&d->list));
+	json_object_object_add(j, "candidates", driver_list_to_json(&d->ch.list));
 	json_object_object_add(j, "chosen", c ? json_object_new_string(c->name) : NULL);
-	json_object_object_add(j, "keep_installed", json_object_new_boolean(d->res.ok && d->res.keep_installed));
-	json_object_object_add(j, "resolution", resolve_to_json(&d->res));
+	json_object_object_add(j, "keep_installed", json_object_new_boolean(d->ch.res.ok && d->ch.res.keep_installed));
+	json_object_object_add(j, "resolution", resolve_to_json(&d->ch.res));
 	json_object_object_add(j, "packages", strings_json(d->have_job ? d->job.packages : NULL));
 	json_object_object_add(j, "install_closure", strings_json(d->have_job ? d->job.closure : NULL));
 	json_object_object_add(j, "problems", strings_json(d->have_job ? d->job.problems : NULL));
@@ -259,9 +240,9 @@ static void print_job(const struct driver_job *job)
 /* Everything up to the change: idempotence, preflight, the question. */
 static int prepare_install(struct driver_ctx *d)
 {
-	const struct driver_candidate *c = d->list.chosen;
+	const struct driver_candidate *c = d->ch.list.chosen;
 
-	if (d->res.keep_installed) {
+	if (d->ch.res.keep_installed) {
 		d->result = "kept";
 		log_info("the loaded driver %s already serves the plan: nothing to do", d->t.installed);
 		return EXIT_OK;
@@ -374,7 +355,7 @@ static bool loaded_driver_fits(const struct driver_ctx *d)
 /* --list: what install would do, and what would stop it. */
 static void list_job(struct driver_ctx *d)
 {
-	driver_job_prepare(d->ac, &d->t, d->list.chosen, &d->job);
+	driver_job_prepare(d->ac, &d->t, d->ch.list.chosen, &d->job);
 	d->have_job = true;
 	if (gs_opts.json)
 		return;
@@ -400,17 +381,17 @@ int cmd_driver(int argc, char **argv)
 	if (code != EXIT_OK)
 		goto out;
 	if (!gs_opts.json)
-		driver_list_print_text(&d.list, stdout);
-	if (!d.res.ok) {
+		driver_list_print_text(&d.ch.list, stdout);
+	if (!d.ch.res.ok) {
 		if (!gs_opts.json) {
 			puts("");
-			resolve_print_text(&d.res, false, stdout);
+			resolve_print_text(&d.ch.res, false, stdout);
 		}
 		log_error("none of apt's driver packages fits these GPUs and constraints (see the reasons above)");
 		code = EXIT_CONFLICT;
 	} else if (!gs_opts.list) {
 		code = install(&d);
-	} else if (d.list.chosen) {
+	} else if (d.ch.list.chosen) {
 		list_job(&d);
 	}
 	if (gs_opts.json)
@@ -418,10 +399,8 @@ int cmd_driver(int argc, char **argv)
 out:
 	if (d.have_job)
 		driver_job_free(&d.job);
-	driver_list_free(&d.list);
+	driver_choice_free(&d.ch);
 	json_object_put(d.sources);
-	resolve_result_free(&d.res);
-	driver_offers_free(&d.offers);
 	if (d.ac)
 		apt_cache_close(d.ac);
 	target_free(&d.t);
