@@ -18,12 +18,12 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cache.h"
 #include "compat.h"
 #include "run.h"
 #include "sha256.h"
 #include "strbuf.h"
 
-#define GS_CACHE_DIR "/var/cache/gpu-setup"
 #define CUDA_INSTALLER_LOG "/var/log/cuda-installer.log"
 
 /* Where the runfile for c is: explicit (a path on this machine, --runfile)
