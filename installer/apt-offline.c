@@ -4,8 +4,12 @@
  *
  * Layout of the repository (a target path, R):
  *   R/NAME.deb ...         the cache's .debs: hard links, else copies
- *   R/Packages             one stanza per .deb: its control file, then
- *                          Filename, Size and SHA256
+ *   R/Packages.gz          one stanza per .deb: its control file, then
+ *                          Filename, Size and SHA256; compressed because
+ *                          apt would symlink a plain Packages of a file:
+ *                          source into its lists, a link to a target path
+ *                          that dangles when the cache is read through
+ *                          --root, and unpacks a compressed one instead
  *   R/source.list          "deb [trusted=yes] file:R ./", apt's only source
  *   R/sources.list.d/      empty: apt's only source parts
  *   R/lists/               the lists apt-get update makes for it
@@ -221,6 +225,34 @@ static void make_settings(struct apt_offline_repo *repo)
 	}
 }
 
+/* Packages -> Packages.gz (gzip of the host, -n: the same bytes for the
+ * same index). */
+static int gzip_index(const char *host_dir, struct strbuf *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/Packages", host_dir);
+	const char *const argv[] = { "gzip", "-n", "-f", path, NULL };
+	struct run_result rr;
+	int r = run_command(argv, NULL, 120000, &rr);
+
+	if (r < 0) {
+		strbuf_addf(err, "cannot run gzip: %s", strerror(-r));
+		return r;
+	}
+	r = rr.exit_status == 0 ? 0 : -EIO;
+	if (r < 0)
+		strbuf_addf(err, "gzip of %s failed: %s", path, rr.err.buf);
+	run_result_release(&rr);
+	if (r == 0) {
+		_cleanup_free_ char *gz = xasprintf("%s.gz", path);
+
+		if (chmod(gz, 0644) < 0) {
+			r = -errno;
+			strbuf_addf(err, "cannot make %s readable to apt: %s", gz, strerror(-r));
+		}
+	}
+	return r;
+}
+
 /* Write a small file of the repository (target path dir + rel). */
 static int put(const char *host_dir, const char *rel, const char *text, size_t len, struct strbuf *err)
 {
@@ -285,6 +317,8 @@ int apt_offline_repo_create(const char *const *debs, const char *const *sha256s,
 	source = xasprintf("# gpu-setup offline install: the cache's .debs, removed after the install\n"
 			   "deb [trusted=yes] file:%s ./\n", repo.dir);
 	r = put(host, "Packages", packages.buf, packages.len, err);
+	if (r == 0)
+		r = gzip_index(host, err);
 	if (r == 0)
 		r = put(host, "source.list", source, strlen(source), err);
 	if (r == 0)

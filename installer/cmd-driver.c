@@ -15,7 +15,9 @@
 #include <time.h>
 
 #include "commands.h"
+#include "apt-offline.h"
 #include "apt-sources.h"
+#include "cache.h"
 #include "driver-debs.h"
 #include "driver-install.h"
 #include "driver-list.h"
@@ -40,12 +42,15 @@ struct driver_ctx {
 	bool reboot;
 	bool sources_pending;      /* --list/--dry-run: the sources change was only shown */
 	struct json_object *sources; /* the sources changes, for --json */
+	struct apt_offline_repo repo; /* --offline: the cache's .debs as apt's only source */
 };
 
+/* With --offline apt sees the offline repository alone (its config). */
 static int open_cache(struct driver_ctx *d)
 {
 	char *err = NULL;
-	int r = apt_cache_open(sysroot_get()[0] ? sysroot_get() : NULL, &d->ac, &err);
+	int r = apt_cache_open_config(sysroot_get()[0] ? sysroot_get() : NULL, (const char *const *)d->repo.config,
+				      &d->ac, &err);
 
 	if (r < 0) {
 		log_error("cannot read apt's package lists under '%s/': %s", sysroot_get(), err ? err : strerror(-r));
@@ -165,6 +170,89 @@ out:
 	return code;
 }
 
+#define OFFLINE_LACKS_HINT                                                                                 \
+	"apt sees only the cache's packages: a package named above that it lacks comes with 'gpu-setup fetch " \
+	"--for target.json --cache DIR' on a machine with a network (target.json from 'gpu-setup detect --json' here)"
+
+/* Offline, a candidate apt cannot use lacks packages the cache should
+ * have brought: say which, on stderr too. */
+static bool offline_cache_lacks(const struct driver_ctx *d)
+{
+	bool lacks = false;
+
+	for (size_t i = 0; i < d->ch.offers.ncand; i++) {
+		const struct driver_candidate *c = &d->ch.offers.cand[i];
+
+		if (c->unusable && c->version) {
+			log_error("%s (%s): %s", c->name, c->packages, c->unusable);
+			lacks = true;
+		}
+	}
+	return lacks;
+}
+
+/* --offline: every .deb of the cache checked before anything changes,
+ * then the repository apt installs them from. */
+static int offline_repo_step(struct driver_ctx *d)
+{
+	_cleanup_free_ char *dir = cache_dir_for(gs_opts.cache);
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT, why = STRBUF_INIT;
+	struct cache_manifest m = { 0 };
+	const char **debs = NULL, **sums = NULL;
+	size_t n = 0, bad = 0;
+	int r, code = EXIT_OK;
+
+	strbuf_init(&err);
+	strbuf_init(&why);
+	r = cache_manifest_load(dir, &m, &err);
+	if (r < 0) {
+		log_error("cannot read the cache %s: %s", dir, err.buf);
+		return EXIT_FAILED;
+	}
+	debs = xcalloc(m.nentries + 1, sizeof(*debs));
+	sums = xcalloc(m.nentries + 1, sizeof(*sums));
+	for (size_t i = 0; i < m.nentries; i++) {
+		const struct cache_entry *e = &m.entries[i];
+
+		if (e->kind != CACHE_DEB)
+			continue;
+		strbuf_reset(&why);
+		if (cache_entry_verify(&m, e, &why) < 0) {
+			_cleanup_free_ char *path = cache_entry_path(&m, e);
+
+			log_error("%s: %s", path, why.buf);
+			bad++;
+			continue;
+		}
+		debs[n] = cache_entry_path(&m, e);
+		sums[n++] = e->sha256;
+	}
+	if (bad) {
+		log_error("%zu of the cache's .debs %s missing or damaged: nothing was changed; fetch them again "
+			  "with 'gpu-setup fetch --cache %s' (on a machine with a network: --for)", bad,
+			  bad == 1 ? "is" : "are", dir);
+		code = EXIT_FAILED;
+	} else if (!n) {
+		log_error("the cache %s holds no .deb: fill it with 'gpu-setup fetch' (for this machine from "
+			  "another one: 'gpu-setup detect --json > target.json' here, 'gpu-setup fetch --for "
+			  "target.json --cache DIR' there)", dir);
+		code = EXIT_FAILED;
+	} else {
+		strbuf_reset(&err);
+		r = apt_offline_repo_create(debs, sums, n, &d->repo, &err);
+		if (r < 0) {
+			log_error("%s; nothing was changed", err.buf);
+			code = EXIT_FAILED;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free((char *)debs[i]);
+	free(debs);
+	free(sums);
+	cache_manifest_free(&m);
+	return code;
+}
+
 static int read_offers(struct driver_ctx *d)
 {
 	int code = driver_choose(&d->t, d->ac, d->sources_pending, &d->ch);
@@ -280,6 +368,8 @@ static int prepare_install(struct driver_ctx *d)
 	} else if (d->job.nproblems) {
 		for (size_t i = 0; i < d->job.nproblems; i++)
 			log_error("%s", d->job.problems[i]);
+		if (gs_opts.offline)
+			log_error("%s", OFFLINE_LACKS_HINT);
 		log_error("nothing was changed");
 		return EXIT_FAILED;
 	}
@@ -302,6 +392,13 @@ static int install(struct driver_ctx *d)
 		return code;
 	apt_cache_close(d->ac);  /* apt-get and dpkg take over the state */
 	d->ac = NULL;
+	if (gs_opts.offline) {
+		/* apt-get from the offline repository alone: ubuntu-drivers
+		 * would read the system's sources. */
+		d->job.apt_options = (const char *const *)d->repo.apt_options;
+		free(d->job.ubuntu_drivers_spec);
+		d->job.ubuntu_drivers_spec = NULL;
+	}
 	strbuf_init(&err);
 	r = driver_job_run(&d->job, gs_opts.lock_wait_s * 1000L, &err);
 	if (r < 0) {
@@ -372,9 +469,12 @@ int cmd_driver(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	code = target_load(&d.t);
+	if (code == EXIT_OK && gs_opts.offline)
+		code = offline_repo_step(&d);
 	if (code == EXIT_OK)
 		code = open_cache(&d);
-	if (code == EXIT_OK && streq(d.t.os.id, "debian") && !loaded_driver_fits(&d))
+	/* Offline, the sources are not apt's to read. */
+	if (code == EXIT_OK && !gs_opts.offline && streq(d.t.os.id, "debian") && !loaded_driver_fits(&d))
 		code = debian_sources_step(&d);
 	if (code == EXIT_OK)
 		code = read_offers(&d);
@@ -389,6 +489,10 @@ int cmd_driver(int argc, char **argv)
 		}
 		log_error("none of apt's driver packages fits these GPUs and constraints (see the reasons above)");
 		code = EXIT_CONFLICT;
+		if (gs_opts.offline && offline_cache_lacks(&d)) {
+			log_error("%s", OFFLINE_LACKS_HINT);
+			code = EXIT_FAILED;
+		}
 	} else if (!gs_opts.list) {
 		code = install(&d);
 	} else if (d.ch.list.chosen) {
@@ -400,9 +504,11 @@ out:
 	if (d.have_job)
 		driver_job_free(&d.job);
 	driver_choice_free(&d.ch);
-	json_object_put(d.sources);
 	if (d.ac)
 		apt_cache_close(d.ac);
+	d.ac = NULL;
+	apt_offline_repo_remove(&d.repo);
+	json_object_put(d.sources);
 	target_free(&d.t);
 	return code;
 }

@@ -32,6 +32,8 @@ int driver_choose(const struct target *t, struct apt_cache *ac, bool sources_pen
 		log_error("apt offers no NVIDIA driver package for %s%s: %s", t->gpus[0].label,
 			  t->ngpus > 1 ? " and the others" : "",
 			  t->described ? "the described machine's sources have none (its apt-get update ran here)"
+			  : gs_opts.offline ? "the cache has none: fill it with 'gpu-setup fetch' (for a machine "
+					      "without a network: 'gpu-setup fetch --for' on one with)"
 			  : streq(t->os.id, "ubuntu")
 				  ? "enable the 'restricted' component and run 'sudo apt-get update'"
 				  : "check that contrib and non-free are in apt's sources and run 'sudo apt-get update'");
