@@ -47,6 +47,14 @@ int apt_target_tree_create(const struct apt_target_spec *spec, const char *tmpdi
  * -EIO with apt's last words in err. */
 int apt_target_tree_update(const char *dir, struct strbuf *err);
 
+/* The apt settings of the tree ("Key=Value": Dir, the dpkg status, the
+ * architecture, the keyrings, ...) for apt_cache_open_config(dir, ...):
+ * apt_cache_open(dir) alone would take this machine's architecture.
+ * NULL-terminated, free with apt_target_tree_config_free; returns the
+ * count or a negative errno. */
+int apt_target_tree_config(const char *dir, char ***ret);
+void apt_target_tree_config_free(char **config);
+
 /* Remove the tree (everything under dir). */
 void apt_target_tree_remove(const char *dir);
 

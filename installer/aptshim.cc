@@ -12,11 +12,15 @@
 #include <apt-pkg/configuration.h>
 #include <apt-pkg/error.h>
 #include <apt-pkg/fileutl.h>
+#include <apt-pkg/hashes.h>
+#include <apt-pkg/indexfile.h>
 #include <apt-pkg/init.h>
 #include <apt-pkg/pkgcache.h>
 #include <apt-pkg/pkgrecords.h>
 #include <apt-pkg/pkgsystem.h>
 #include <apt-pkg/policy.h>
+#include <apt-pkg/sourcelist.h>
+#include <apt-pkg/strutl.h>
 #include <apt-pkg/version.h>
 
 #include <algorithm>
@@ -78,9 +82,18 @@ static char **to_list(const std::set<std::string> &names)
 
 extern "C" int apt_cache_open(const char *root_dir, struct apt_cache **ret, char **ret_err)
 {
+	return apt_cache_open_config(root_dir, nullptr, ret, ret_err);
+}
+
+extern "C" int apt_cache_open_config(const char *root_dir, const char *const *config, struct apt_cache **ret,
+				     char **ret_err)
+{
 	apt_cache *c = nullptr;
 
 	try {
+		/* Nothing of an earlier open (another root, another source
+		 * list) may carry over into this one. */
+		_config->Clear();
 		if (!pkgInitConfig(*_config)) {
 			if (ret_err)
 				*ret_err = take_errors("cannot read apt's configuration");
@@ -92,6 +105,18 @@ extern "C" int apt_cache_open(const char *root_dir, struct apt_cache **ret, char
 			 * is an absolute path of its own. */
 			_config->Set("Dir", std::string(root_dir) + "/");
 			_config->Set("Dir::State::status", std::string(root_dir) + "/var/lib/dpkg/status");
+		}
+		/* As apt-get's -o: after the configuration files, so they win.
+		 * A key ending in "::" adds a list item, as there. */
+		for (const char *const *kv = config; kv && *kv; kv++) {
+			const char *eq = strchr(*kv, '=');
+
+			if (!eq || eq == *kv) {
+				if (ret_err)
+					*ret_err = dup_string(std::string("malformed apt setting '") + *kv + "'");
+				return -EINVAL;
+			}
+			_config->Set(std::string(*kv, eq - *kv), std::string(eq + 1));
 		}
 		/* Build the cache in memory: never write pkgcache.bin into the
 		 * target, and work as a normal user. */
@@ -351,6 +376,103 @@ extern "C" int apt_dpkg_interrupted(struct apt_cache *c)
 	} catch (...) {
 		return -EIO;
 	}
+}
+
+/* apt's name for a downloaded .deb (acquire-item.cc): name, version and
+ * architecture joined by '_', each with '_' and ':' (and '.' in the
+ * architecture) %-encoded, as in /var/cache/apt/archives. */
+static std::string archive_file_name(pkgCache::VerIterator v, const std::string &record_file)
+{
+	return QuoteString(v.ParentPkg().Name(), "_:") + '_' + QuoteString(v.VerStr(), "_:") + '_' +
+	       QuoteString(v.Arch(), "_:.") + "." + flExtension(record_file);
+}
+
+/* The first index of the version that can be downloaded from (not dpkg's
+ * status), with its record's file name; false when there is none. */
+static bool downloadable_file(apt_cache *c, pkgRecords &records, pkgCache::VerIterator v, pkgIndexFile **ret_index,
+			      pkgRecords::Parser **ret_parser)
+{
+	pkgSourceList *sources = c->file.GetSourceList();
+
+	if (!sources)
+		return false;
+	for (pkgCache::VerFileIterator vf = v.FileList(); !vf.end(); ++vf) {
+		pkgCache::PkgFileIterator pf = vf.File();
+		pkgIndexFile *index = nullptr;
+
+		if (pf.Flagged(pkgCache::Flag::NotSource) || !sources->FindIndex(pf, index) || !index)
+			continue;
+		pkgRecords::Parser &parser = records.Lookup(vf);
+		if (parser.FileName().empty())
+			continue;
+		*ret_index = index;
+		*ret_parser = &parser;
+		return true;
+	}
+	return false;
+}
+
+extern "C" int apt_archives(struct apt_cache *c, const char *const *pkgs, struct apt_archive **ret, size_t *ret_n,
+			    char **ret_err)
+{
+	size_t n = 0, i = 0;
+	apt_archive *a = nullptr;
+
+	try {
+		while (pkgs[n])
+			n++;
+		a = static_cast<apt_archive *>(calloc(n ? n : 1, sizeof(*a)));
+		if (!a)
+			abort();
+		pkgRecords records(*c->cache);
+		for (; i < n; i++) {
+			pkgCache::PkgIterator p = find_pkg(c, pkgs[i]);
+			pkgCache::VerIterator v = p.end() ? pkgCache::VerIterator(*c->cache) : c->policy->GetCandidateVer(p);
+			pkgIndexFile *index = nullptr;
+			pkgRecords::Parser *parser = nullptr;
+
+			if (v.end() || !downloadable_file(c, records, v, &index, &parser)) {
+				if (ret_err)
+					*ret_err = dup_string(std::string("package '") + pkgs[i] + "' " +
+							      (v.end() ? "has no installation candidate"
+								       : "has no downloadable archive in apt's sources"));
+				apt_archives_free(a, i);
+				return -ENOENT;
+			}
+			std::string file = parser->FileName();
+			HashStringList hashes = parser->Hashes();
+			const HashString *sha256 = hashes.find("SHA256");
+
+			a[i].package = dup_string(p.Name());
+			a[i].version = dup_string(v.VerStr());
+			a[i].arch = dup_string(v.Arch());
+			a[i].filename = dup_string(archive_file_name(v, file));
+			a[i].uri = dup_string(index->ArchiveURI(file));
+			a[i].size = v->Size;
+			a[i].sha256 = sha256 ? dup_string(sha256->HashValue()) : nullptr;
+		}
+		*ret = a;
+		*ret_n = n;
+		return 0;
+	} catch (...) {
+		apt_archives_free(a, i < n ? i + 1 : n);  /* calloc'ed: a half-filled entry frees too */
+		return -EIO;
+	}
+}
+
+extern "C" void apt_archives_free(struct apt_archive *a, size_t n)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(a[i].package);
+		free(a[i].version);
+		free(a[i].arch);
+		free(a[i].filename);
+		free(a[i].uri);
+		free(a[i].sha256);
+	}
+	free(a);
 }
 
 extern "C" void apt_free_list(char **list)

@@ -15,7 +15,10 @@
 #include <time.h>
 
 #include "commands.h"
+#include "apt-offline.h"
 #include "apt-sources.h"
+#include "cache.h"
+#include "driver-debs.h"
 #include "driver-install.h"
 #include "driver-list.h"
 #include "driver-offer.h"
@@ -32,22 +35,22 @@
 struct driver_ctx {
 	struct target t;
 	struct apt_cache *ac;
-	struct driver_offers offers;
-	struct resolve_request req;
-	struct resolve_result res;
-	struct driver_list list;
+	struct driver_choice ch;
 	struct driver_job job;
 	bool have_job;
 	const char *result;        /* for --json: installed, kept, already-installed, dry-run, failed ... */
 	bool reboot;
 	bool sources_pending;      /* --list/--dry-run: the sources change was only shown */
 	struct json_object *sources; /* the sources changes, for --json */
+	struct apt_offline_repo repo; /* --offline: the cache's .debs as apt's only source */
 };
 
+/* With --offline apt sees the offline repository alone (its config). */
 static int open_cache(struct driver_ctx *d)
 {
 	char *err = NULL;
-	int r = apt_cache_open(sysroot_get()[0] ? sysroot_get() : NULL, &d->ac, &err);
+	int r = apt_cache_open_config(sysroot_get()[0] ? sysroot_get() : NULL, (const char *const *)d->repo.config,
+				      &d->ac, &err);
 
 	if (r < 0) {
 		log_error("cannot read apt's package lists under '%s/': %s", sysroot_get(), err ? err : strerror(-r));
@@ -167,30 +170,96 @@ out:
 	return code;
 }
 
-static int read_offers(struct driver_ctx *d)
-{
-	static const struct distro_driver none;
-	bool server = gs_opts.server || driver_gpus_are_datacenter(&d->t);
-	int code = target_request(&d->t, &d->req);
+#define OFFLINE_LACKS_HINT                                                                                 \
+	"apt sees only the cache's packages: a package named above that it lacks comes with 'gpu-setup fetch " \
+	"--for target.json --cache DIR' on a machine with a network (target.json from 'gpu-setup detect --json' here)"
 
-	if (code != EXIT_OK)
-		return code;
-	driver_offers_read(d->ac, &d->t, server, &d->offers);
-	if (d->sources_pending && driver_offers_assume_pending(&d->offers, &d->t) && !gs_opts.json)
-		printf("Packages shown as \"not in apt\" come with the sources change above.\n");
-	if (!d->offers.ncand) {
-		log_error("apt offers no NVIDIA driver package for %s%s: %s", d->t.gpus[0].label,
-			  d->t.ngpus > 1 ? " and the others" : "",
-			  streq(d->t.os.id, "ubuntu")
-				  ? "enable the 'restricted' component and run 'sudo apt-get update'"
-				  : "check that contrib and non-free are in apt's sources and run 'sudo apt-get update'");
+/* Offline, a candidate apt cannot use lacks packages the cache should
+ * have brought: say which, on stderr too. */
+static bool offline_cache_lacks(const struct driver_ctx *d)
+{
+	bool lacks = false;
+
+	for (size_t i = 0; i < d->ch.offers.ncand; i++) {
+		const struct driver_candidate *c = &d->ch.offers.cand[i];
+
+		if (c->unusable && c->version) {
+			log_error("%s (%s): %s", c->name, c->packages, c->unusable);
+			lacks = true;
+		}
+	}
+	return lacks;
+}
+
+/* --offline: every .deb of the cache checked before anything changes,
+ * then the repository apt installs them from. */
+static int offline_repo_step(struct driver_ctx *d)
+{
+	_cleanup_free_ char *dir = cache_dir_for(gs_opts.cache);
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT, why = STRBUF_INIT;
+	struct cache_manifest m = { 0 };
+	const char **debs = NULL, **sums = NULL;
+	size_t n = 0, bad = 0;
+	int r, code = EXIT_OK;
+
+	strbuf_init(&err);
+	strbuf_init(&why);
+	r = cache_manifest_load(dir, &m, &err);
+	if (r < 0) {
+		log_error("cannot read the cache %s: %s", dir, err.buf);
 		return EXIT_FAILED;
 	}
-	d->req.offer = d->offers.noffer ? d->offers.offer : &none;
-	d->req.noffer = d->offers.noffer;
-	resolve(d->t.db, &d->req, &d->res);
-	driver_list_build(&d->t, &d->req, &d->res, &d->offers, &d->list);
-	return EXIT_OK;
+	debs = xcalloc(m.nentries + 1, sizeof(*debs));
+	sums = xcalloc(m.nentries + 1, sizeof(*sums));
+	for (size_t i = 0; i < m.nentries; i++) {
+		const struct cache_entry *e = &m.entries[i];
+
+		if (e->kind != CACHE_DEB)
+			continue;
+		strbuf_reset(&why);
+		if (cache_entry_verify(&m, e, &why) < 0) {
+			_cleanup_free_ char *path = cache_entry_path(&m, e);
+
+			log_error("%s: %s", path, why.buf);
+			bad++;
+			continue;
+		}
+		debs[n] = cache_entry_path(&m, e);
+		sums[n++] = e->sha256;
+	}
+	if (bad) {
+		log_error("%zu of the cache's .debs %s missing or damaged: nothing was changed; fetch them again "
+			  "with 'gpu-setup fetch --cache %s' (on a machine with a network: --for)", bad,
+			  bad == 1 ? "is" : "are", dir);
+		code = EXIT_FAILED;
+	} else if (!n) {
+		log_error("the cache %s holds no .deb: fill it with 'gpu-setup fetch' (for this machine from "
+			  "another one: 'gpu-setup detect --json > target.json' here, 'gpu-setup fetch --for "
+			  "target.json --cache DIR' there)", dir);
+		code = EXIT_FAILED;
+	} else {
+		strbuf_reset(&err);
+		r = apt_offline_repo_create(debs, sums, n, &d->repo, &err);
+		if (r < 0) {
+			log_error("%s; nothing was changed", err.buf);
+			code = EXIT_FAILED;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free((char *)debs[i]);
+	free(debs);
+	free(sums);
+	cache_manifest_free(&m);
+	return code;
+}
+
+static int read_offers(struct driver_ctx *d)
+{
+	int code = driver_choose(&d->t, d->ac, d->sources_pending, &d->ch);
+
+	if (d->ch.assumed && !gs_opts.json)
+		printf("Packages shown as \"not in apt\" come with the sources change above.\n");
+	return code;
 }
 
 static struct json_object *strings_json(char **list)
@@ -205,20 +274,20 @@ static struct json_object *strings_json(char **list)
 static void print_json(const struct driver_ctx *d)
 {
 	struct json_object *j = json_object_new_object();
-	const struct driver_candidate *c = d->list.chosen;
+	const struct driver_candidate *c = d->ch.list.chosen;
 
 	json_object_object_add(j, "schema_version", json_object_new_int(DETECT_SCHEMA_VERSION));
 	json_object_object_add(j, "command", json_object_new_string("driver"));
 	json_object_object_add(j, "distro", json_object_new_string(d->t.distro->id));
-	json_object_object_add(j, "source", json_object_new_string(d->offers.from_modaliases ? "modaliases" : "table"));
-	json_object_object_add(j, "server", json_object_new_boolean(d->offers.server));
+	json_object_object_add(j, "source", json_object_new_string(d->ch.offers.from_modaliases ? "modaliases" : "table"));
+	json_object_object_add(j, "server", json_object_new_boolean(d->ch.offers.server));
 	json_object_object_add(j, "gpus", target_gpus_json(&d->t));
 	json_object_object_add(j, "sources_changes", d->sources ? json_object_get(d->sources) : json_object_new_array());
 	json_object_object_add(j, "sources_changed", json_object_new_boolean(d->sources && !d->sources_pending));
-	json_object_object_add(j, "candidates", driver_list_to_json(&d->list));
+	json_object_object_add(j, "candidates", driver_list_to_json(&d->ch.list));
 	json_object_object_add(j, "chosen", c ? json_object_new_string(c->name) : NULL);
-	json_object_object_add(j, "keep_installed", json_object_new_boolean(d->res.ok && d->res.keep_installed));
-	json_object_object_add(j, "resolution", resolve_to_json(&d->res));
+	json_object_object_add(j, "keep_installed", json_object_new_boolean(d->ch.res.ok && d->ch.res.keep_installed));
+	json_object_object_add(j, "resolution", resolve_to_json(&d->ch.res));
 	json_object_object_add(j, "packages", strings_json(d->have_job ? d->job.packages : NULL));
 	json_object_object_add(j, "install_closure", strings_json(d->have_job ? d->job.closure : NULL));
 	json_object_object_add(j, "problems", strings_json(d->have_job ? d->job.problems : NULL));
@@ -259,9 +328,9 @@ static void print_job(const struct driver_job *job)
 /* Everything up to the change: idempotence, preflight, the question. */
 static int prepare_install(struct driver_ctx *d)
 {
-	const struct driver_candidate *c = d->list.chosen;
+	const struct driver_candidate *c = d->ch.list.chosen;
 
-	if (d->res.keep_installed) {
+	if (d->ch.res.keep_installed) {
 		d->result = "kept";
 		log_info("the loaded driver %s already serves the plan: nothing to do", d->t.installed);
 		return EXIT_OK;
@@ -299,6 +368,8 @@ static int prepare_install(struct driver_ctx *d)
 	} else if (d->job.nproblems) {
 		for (size_t i = 0; i < d->job.nproblems; i++)
 			log_error("%s", d->job.problems[i]);
+		if (gs_opts.offline)
+			log_error("%s", OFFLINE_LACKS_HINT);
 		log_error("nothing was changed");
 		return EXIT_FAILED;
 	}
@@ -321,6 +392,13 @@ static int install(struct driver_ctx *d)
 		return code;
 	apt_cache_close(d->ac);  /* apt-get and dpkg take over the state */
 	d->ac = NULL;
+	if (gs_opts.offline) {
+		/* apt-get from the offline repository alone: ubuntu-drivers
+		 * would read the system's sources. */
+		d->job.apt_options = (const char *const *)d->repo.apt_options;
+		free(d->job.ubuntu_drivers_spec);
+		d->job.ubuntu_drivers_spec = NULL;
+	}
 	strbuf_init(&err);
 	r = driver_job_run(&d->job, gs_opts.lock_wait_s * 1000L, &err);
 	if (r < 0) {
@@ -374,7 +452,7 @@ static bool loaded_driver_fits(const struct driver_ctx *d)
 /* --list: what install would do, and what would stop it. */
 static void list_job(struct driver_ctx *d)
 {
-	driver_job_prepare(d->ac, &d->t, d->list.chosen, &d->job);
+	driver_job_prepare(d->ac, &d->t, d->ch.list.chosen, &d->job);
 	d->have_job = true;
 	if (gs_opts.json)
 		return;
@@ -391,26 +469,33 @@ int cmd_driver(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	code = target_load(&d.t);
+	if (code == EXIT_OK && gs_opts.offline)
+		code = offline_repo_step(&d);
 	if (code == EXIT_OK)
 		code = open_cache(&d);
-	if (code == EXIT_OK && streq(d.t.os.id, "debian") && !loaded_driver_fits(&d))
+	/* Offline, the sources are not apt's to read. */
+	if (code == EXIT_OK && !gs_opts.offline && streq(d.t.os.id, "debian") && !loaded_driver_fits(&d))
 		code = debian_sources_step(&d);
 	if (code == EXIT_OK)
 		code = read_offers(&d);
 	if (code != EXIT_OK)
 		goto out;
 	if (!gs_opts.json)
-		driver_list_print_text(&d.list, stdout);
-	if (!d.res.ok) {
+		driver_list_print_text(&d.ch.list, stdout);
+	if (!d.ch.res.ok) {
 		if (!gs_opts.json) {
 			puts("");
-			resolve_print_text(&d.res, false, stdout);
+			resolve_print_text(&d.ch.res, false, stdout);
 		}
 		log_error("none of apt's driver packages fits these GPUs and constraints (see the reasons above)");
 		code = EXIT_CONFLICT;
+		if (gs_opts.offline && offline_cache_lacks(&d)) {
+			log_error("%s", OFFLINE_LACKS_HINT);
+			code = EXIT_FAILED;
+		}
 	} else if (!gs_opts.list) {
 		code = install(&d);
-	} else if (d.list.chosen) {
+	} else if (d.ch.list.chosen) {
 		list_job(&d);
 	}
 	if (gs_opts.json)
@@ -418,12 +503,12 @@ int cmd_driver(int argc, char **argv)
 out:
 	if (d.have_job)
 		driver_job_free(&d.job);
-	driver_list_free(&d.list);
-	json_object_put(d.sources);
-	resolve_result_free(&d.res);
-	driver_offers_free(&d.offers);
+	driver_choice_free(&d.ch);
 	if (d.ac)
 		apt_cache_close(d.ac);
+	d.ac = NULL;
+	apt_offline_repo_remove(&d.repo);
+	json_object_put(d.sources);
 	target_free(&d.t);
 	return code;
 }

@@ -60,7 +60,7 @@ static int package_state(struct apt_cache *ac, const char *name)
 
 /* Ubuntu's prebuilt, signed modules for the running kernel when apt has
  * them; else the headers DKMS needs to build the modules. */
-static void choose_modules(struct apt_cache *ac, struct driver_job *job)
+static void choose_modules(struct apt_cache *ac, struct driver_job *job, bool here)
 {
 	_cleanup_free_ char *build = NULL;
 	char *headers;
@@ -79,7 +79,8 @@ static void choose_modules(struct apt_cache *ac, struct driver_job *job)
 	headers = xasprintf("linux-headers-%s", job->kernel);
 	build = xasprintf("/lib/modules/%s/build", job->kernel);
 	r = package_state(ac, headers);
-	if (r == 1 || sysroot_exists(build)) {
+	/* A build tree of the kernel here counts only for this machine. */
+	if (r == 1 || (here && sysroot_exists(build))) {
 		free(headers);
 		return;
 	}
@@ -95,7 +96,7 @@ static void choose_modules(struct apt_cache *ac, struct driver_job *job)
 	add_string(&job->packages, &job->npackages, xstrdup(headers));
 }
 
-static void check_held(struct apt_cache *ac, struct driver_job *job)
+static void check_held(struct apt_cache *ac, struct driver_job *job, bool here)
 {
 	char **closure = NULL, **held = NULL, *err = NULL;
 	int r = apt_install_closure(ac, (const char *const *)job->packages, &closure, &err);
@@ -103,7 +104,7 @@ static void check_held(struct apt_cache *ac, struct driver_job *job)
 	job->closure = closure;
 	if (r < 0) {
 		problem(job, "apt cannot install %s: %s", job->chosen->name, err ? err : strerror(-r));
-	} else if (apt_held_blockers(ac, (const char *const *)closure, &held) > 0) {
+	} else if (here && apt_held_blockers(ac, (const char *const *)closure, &held) > 0) {
 		_cleanup_strbuf_ struct strbuf names = STRBUF_INIT;
 
 		strbuf_init(&names);
@@ -149,8 +150,9 @@ static void secure_boot_notes(struct driver_job *job)
 	}
 }
 
-void driver_job_prepare(struct apt_cache *ac, const struct target *t, const struct driver_candidate *chosen,
-			struct driver_job *job)
+/* here: the checks of the machine itself (it is the one installing). */
+static void prepare(struct apt_cache *ac, const struct target *t, const struct driver_candidate *chosen, bool here,
+		    struct driver_job *job)
 {
 	char **names = NULL;
 	size_t n = 0;
@@ -162,21 +164,28 @@ void driver_job_prepare(struct apt_cache *ac, const struct target *t, const stru
 	for (size_t i = 0; i < n; i++)
 		add_string(&job->packages, &job->npackages, xstrdup(names[i]));
 	free(names);
-	if (runfile_driver_present())
+	if (here && runfile_driver_present())
 		problem(job, "a driver installed with NVIDIA's .run installer is present (%s/usr/bin/nvidia-uninstall): "
 			"packages would fight it over the same files; remove it first with 'sudo nvidia-uninstall', "
 			"then run gpu-setup again", sysroot_get());
-	r = apt_dpkg_interrupted(ac);
-	if (r == 1)
+	if (here && apt_dpkg_interrupted(ac) == 1)
 		problem(job, "dpkg was interrupted and left packages half installed: run 'sudo dpkg --configure -a', "
 			"then gpu-setup again");
-	r = kernel_release_read(&job->kernel);
+	/* A described machine's kernel is the one it recorded, not ours. */
+	if (t->kernel) {
+		job->kernel = xstrdup(t->kernel);
+		r = 0;
+	} else {
+		r = kernel_release_read(&job->kernel);
+	}
 	if (r < 0)
 		problem(job, "cannot tell the running kernel's release (%s/proc/sys/kernel/osrelease: %s), so not "
 			"which kernel modules or headers to install", sysroot_get(), strerror(-r));
 	else
-		choose_modules(ac, job);
-	check_held(ac, job);
+		choose_modules(ac, job, here);
+	check_held(ac, job, here);
+	if (!here)
+		return;
 	if (job->ubuntu && sysroot_exists("/usr/bin/ubuntu-drivers"))
 		job->ubuntu_drivers_spec = driver_ubuntu_spec(chosen);
 	job->secure_boot = secure_boot_state();
@@ -185,6 +194,20 @@ void driver_job_prepare(struct apt_cache *ac, const struct target *t, const stru
 	if (job->nouveau)
 		note(job, "nouveau drives the GPU now; it is blacklisted (by the driver packages, else by gpu-setup) "
 		     "and the NVIDIA driver takes over at the next boot");
+}
+
+void driver_job_prepare(struct apt_cache *ac, const struct target *t, const struct driver_candidate *chosen,
+			struct driver_job *job)
+{
+	/* A described machine is not this one: none of its checks can be
+	 * made here. */
+	prepare(ac, t, chosen, !t->described, job);
+}
+
+void driver_job_prepare_packages(struct apt_cache *ac, const struct target *t, const struct driver_candidate *chosen,
+				 struct driver_job *job)
+{
+	prepare(ac, t, chosen, false, job);
 }
 
 void driver_job_free(struct driver_job *job)
@@ -200,19 +223,23 @@ void driver_job_free(struct driver_job *job)
 	*job = (struct driver_job){ 0 };
 }
 
-static int apt_get_install(const char *const *packages, struct strbuf *err)
+static int apt_get_install(const struct driver_job *job, const char *const *packages, struct strbuf *err)
 {
 	const char *fixed[] = { "apt-get", "install", "-y", "-q", "-o", "Dpkg::Options::=--force-confdef",
 				"-o", "Dpkg::Options::=--force-confold", "-o", "DPkg::Lock::Timeout=60" };
-	size_t n = 0, nfixed = ELEMENTSOF(fixed);
+	size_t n = 0, nopt = 0, nfixed = ELEMENTSOF(fixed);
 	const char **argv;
 	int r;
 
 	while (packages[n])
 		n++;
-	argv = xcalloc(nfixed + n + 1, sizeof(*argv));
+	while (job->apt_options && job->apt_options[nopt])
+		nopt++;
+	argv = xcalloc(nfixed + nopt + n + 1, sizeof(*argv));
 	memcpy(argv, fixed, sizeof(fixed));
-	memcpy(argv + nfixed, packages, n * sizeof(*packages));
+	if (nopt)
+		memcpy(argv + nfixed, job->apt_options, nopt * sizeof(*argv));
+	memcpy(argv + nfixed + nopt, packages, n * sizeof(*packages));
 	r = run_step(argv, err);
 	free(argv);
 	return r;
@@ -252,7 +279,7 @@ static int complete_ubuntu_drivers(const struct driver_job *job, struct strbuf *
 	log_info("ubuntu-drivers left out %s; installing with apt-get", missing.buf);
 	for (s = missing.buf; (tok = strsep(&s, " "));)
 		add_string(&list, &nlist, xstrdup(tok));
-	r = apt_get_install((const char *const *)list, err);
+	r = apt_get_install(job, (const char *const *)list, err);
 	apt_free_list(list);
 	return r < 0 ? 1 : 0;
 }
@@ -283,11 +310,11 @@ int driver_job_run(const struct driver_job *job, long lock_wait_ms, struct strbu
 	if (r < 0)
 		return r;
 	if (!job->ubuntu_drivers_spec)
-		return apt_get_install((const char *const *)job->packages, err) < 0 ? 1 : 0;
+		return apt_get_install(job, (const char *const *)job->packages, err) < 0 ? 1 : 0;
 	if (job->headers) {
 		const char *headers[] = { job->headers, NULL };
 
-		if (apt_get_install(headers, err) < 0)
+		if (apt_get_install(job, headers, err) < 0)
 			return 1;
 	}
 	{

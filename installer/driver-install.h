@@ -32,6 +32,8 @@ struct driver_job {
 	size_t nproblems;
 	char **notes;               /* what the user must know (Secure Boot) */
 	size_t nnotes;
+	const char *const *apt_options; /* more apt-get arguments ("-o", "Key=Value", ...; the offline
+					   repository's), NULL-terminated; borrowed; NULL: none */
 };
 
 /* Work out the job for the chosen candidate and run every preflight check
@@ -39,6 +41,14 @@ struct driver_job {
 void driver_job_prepare(struct apt_cache *ac, const struct target *t, const struct driver_candidate *chosen,
 			struct driver_job *job);
 void driver_job_free(struct driver_job *job);
+
+/* driver_job_prepare for fetching the packages, not installing them here:
+ * the packages and their closure, without the checks of the machine
+ * itself (a .run driver, dpkg interrupted, Secure Boot, nouveau, held
+ * packages), which are the installing machine's to pass.  The kernel is
+ * t->kernel when the target is described (driver_job_prepare too). */
+void driver_job_prepare_packages(struct apt_cache *ac, const struct target *t, const struct driver_candidate *chosen,
+				 struct driver_job *job);
 
 /* Wait at most lock_wait_ms for apt and dpkg to finish (their locks
  * free): 0, or -EBUSY (or another negative errno) with the reason in err. */

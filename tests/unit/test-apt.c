@@ -34,12 +34,15 @@ static const char packages[] =
 	"Filename: ./e.deb\nSize: 1\nDescription: test\n\n"
 	"Package: nvidia-driver-535\nVersion: 535.2\nArchitecture: amd64\nFilename: ./g.deb\nSize: 1\n"
 	"Description: test\n\n"
-	"Package: libc6\nVersion: 2.36-9\nArchitecture: amd64\nFilename: ./f.deb\nSize: 1\nDescription: test\n";
+	"Package: libc6\nVersion: 2.36-9\nArchitecture: amd64\nFilename: ./f.deb\nSize: 1\nDescription: test\n\n"
+	"Package: firmware-epoch\nVersion: 1:2.0~rc1\nArchitecture: all\nFilename: pool/f/firmware-epoch.deb\n"
+	"Size: 4242\nSHA256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nDescription: test\n";
 
 static const char status_ok[] =
 	"Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: amd64\nDescription: x\n\n"
 	"Package: nvidia-driver-535\nStatus: hold ok installed\nVersion: 535.1\nArchitecture: amd64\n"
-	"Description: x\n";
+	"Description: x\n\n"
+	"Package: local-only\nStatus: install ok installed\nVersion: 1.0\nArchitecture: amd64\nDescription: x\n";
 
 int main(void)
 {
@@ -98,6 +101,37 @@ int main(void)
 		apt_free_list(list);
 		is_int(apt_held_blockers(c, free_to_go, &list), 0, "nothing held in the way");
 		apt_free_list(list);
+	}
+	{
+		const char *pkgs[] = { "firmware-epoch", "nvidia-driver-580", NULL };
+		const char *status_only[] = { "nvidia-driver-580", "local-only", NULL };
+		struct apt_archive *a = NULL;
+		size_t n = 0;
+		_cleanup_free_ char *uri0 = xasprintf("file:%s/repo/pool/f/firmware-epoch.deb", root);
+		_cleanup_free_ char *uri1 = xasprintf("file:%s/repo/./a.deb", root);
+
+		is_int(apt_archives(c, pkgs, &a, &n, &err), 0, "archives of two candidates");
+		ok(n == 2 && streq(a[0].package, "firmware-epoch") && streq(a[0].version, "1:2.0~rc1") &&
+		   streq(a[0].arch, "all"), "in the order asked, with version and architecture");
+		ok(n == 2 && streq(a[0].filename, "firmware-epoch_1%3a2.0~rc1_all.deb"),
+		   "apt's archive name: the version's ':' %%-encoded (%s)", n ? a[0].filename : "");
+		ok(n == 2 && streq(a[0].uri, uri0) && a[0].size == 4242 &&
+		   a[0].sha256 && streq(a[0].sha256, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+		   "URI from the index and the record's Filename, Size and SHA256 (%s)", n ? a[0].uri : "");
+		ok(n == 2 && streq(a[1].filename, "nvidia-driver-580_580.95.05-0ubuntu1_amd64.deb") &&
+		   streq(a[1].uri, uri1) && a[1].size == 1 && !a[1].sha256,
+		   "a record without SHA256: NULL (%s)", n > 1 ? a[1].uri : "");
+		apt_archives_free(a, n);
+		a = NULL;
+		is_int(apt_archives(c, status_only, &a, &n, &err), -ENOENT,
+		       "a package only in dpkg's status has no archive: -ENOENT");
+		ok(err && strstr(err, "local-only") && !a, "the error names it (%s)", err ? err : "");
+		free(err);
+		err = NULL;
+		is_int(apt_archives(c, unknown, &a, &n, &err), -ENOENT, "an unknown package: -ENOENT");
+		ok(err && strstr(err, "nvidia-driver-999"), "named too");
+		free(err);
+		err = NULL;
 	}
 	is_int(apt_dpkg_interrupted(c), 0, "dpkg is not interrupted");
 	testroot_puts(root, "/var/lib/dpkg/updates/0001", "Package: libc6\n");
