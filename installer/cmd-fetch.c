@@ -119,7 +119,16 @@ static int open_apt(struct fetch_ctx *c, struct apt_cache **ret)
 				  err.buf);
 			return EXIT_FAILED;
 		}
-		r = apt_cache_open(c->tree, ret, &apt_err);
+		{
+			/* The described machine's architecture and paths: set
+			 * before apt reads anything (apt-target.h). */
+			char **config = NULL;
+
+			r = apt_target_tree_config(c->tree, &config);
+			if (r == 0)
+				r = apt_cache_open_config(c->tree, (const char *const *)config, ret, &apt_err);
+			apt_target_tree_config_free(config);
+		}
 	} else {
 		r = apt_cache_open(sysroot_get()[0] ? sysroot_get() : NULL, ret, &apt_err);
 	}
