@@ -846,7 +846,8 @@ int fetch_all(struct fetch_item *items, size_t n, const struct fetch_options *op
 	r = run_loop(&f);
 	if (r < 0)
 		abandon_all(&f, r);
-	if (o.progress && f.bar_shown) {
+	if (o.progress) {
+		/* The last state stays on the screen. */
 		progress_draw(&f, true);
 		fputc('\n', stderr);
 	}
