@@ -38,6 +38,9 @@
 /* A write of this size per callback: fewer calls, and the hash and the
  * write(2) each see large blocks (libcurl's default is 16 KiB). */
 #define FETCH_BUFFER_SIZE (512L * 1024)
+/* Start writing the .part to disk every this many bytes, so the fsync
+ * before the rename finds little left to do instead of the whole file. */
+#define FETCH_WRITEBACK_STEP (8ull << 20)
 /* Longest pause between two retries, however often the backoff doubled. */
 #define FETCH_BACKOFF_MAX_MS (60L * 1000)
 /* The progress line is redrawn at most this often. */
@@ -63,6 +66,7 @@ struct job {
 	int fd;                     /* the .part, open for writing at its end */
 	struct sha256_ctx *hash;    /* of the .part's bytes so far */
 	uint64_t have;              /* bytes in the .part */
+	uint64_t written_back;      /* bytes of it whose writeback was started */
 	size_t mirror;              /* index into item->urls */
 	unsigned tries;             /* transfers on this mirror so far */
 	int64_t wake_ms;            /* JOB_WAITING: when to start */
@@ -197,6 +201,7 @@ static int part_restart(struct job *j)
 	sha256_finish(j->hash, unused);
 	j->hash = sha256_new();
 	j->have = 0;
+	j->written_back = 0;
 	j->from_earlier_run = false;
 	if (ftruncate(j->fd, 0) < 0 || lseek(j->fd, 0, SEEK_SET) < 0)
 		return -errno;
@@ -309,6 +314,13 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 	}
 	sha256_update(j->hash, data, n);
 	j->have += n;
+	/* Asks the kernel to write, does not wait: the disk works while the
+	 * transfer goes on (a hint; its failure changes nothing). */
+	if (j->have - j->written_back >= FETCH_WRITEBACK_STEP) {
+		(void)sync_file_range(j->fd, (off64_t)j->written_back, (off64_t)(j->have - j->written_back),
+				      SYNC_FILE_RANGE_WRITE);
+		j->written_back = j->have;
+	}
 	return n;
 }
 
