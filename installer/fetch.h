@@ -16,6 +16,8 @@
  * a mirror that refuses the connection, answers 4xx, or runs out of
  * retries hands over to the next one.  A file whose sha256 is wrong is
  * thrown away (the .part too) and fetched whole from the next mirror.
+ * An item that fails leaves no .part, except when its last mirror cut or
+ * stalled the transfer: those bytes are resumed by the next run.
  */
 #ifndef GS_FETCH_H
 #define GS_FETCH_H
@@ -46,7 +48,8 @@ struct fetch_item {
 				      the file), -ETIMEDOUT (the last one stalled), or the errno of
 				      a failed write (-ENOSPC ...) */
 	char *error;               /* malloc'ed: what went wrong, mirror by mirror; NULL on success */
-	const char *url_used;      /* the mirror that gave the file (one of urls), NULL on failure */
+	const char *url_used;      /* the mirror that gave the file (one of urls), NULL on failure
+				      and when dest (or a complete .part) was already the file */
 	unsigned attempts;         /* transfers started, over all mirrors */
 	uint64_t resumed_from;     /* bytes of an existing .part kept (0: started from scratch) */
 };

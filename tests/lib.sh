@@ -81,3 +81,30 @@ same_as() {
 		diag <"$TMPD/diff"
 	fi
 }
+
+# http_server_start ROOTDIR LOGFILE: tests/http-server.py serving ROOTDIR
+# on loopback (switches in its header), each request logged to LOGFILE;
+# sets HTTP_PORT (and HTTP_SERVER_PID), and stops it at exit.  Returns 1
+# when python3 cannot run it.
+http_server_start() {
+	HTTP_PORT=
+	mkfifo "$TMPD/http-port.$$" || return 1
+	python3 "$top_srcdir/tests/http-server.py" "$1" "$2" >"$TMPD/http-port.$$" &
+	HTTP_SERVER_PID=$!
+	read -r HTTP_PORT <"$TMPD/http-port.$$" || HTTP_PORT=
+	rm -f "$TMPD/http-port.$$"
+	trap 'http_server_stop; rm -rf "$TMPD"' EXIT
+	if [ -z "$HTTP_PORT" ]; then
+		http_server_stop
+		return 1
+	fi
+	export HTTP_PORT
+}
+http_server_stop() {
+	if [ -n "${HTTP_SERVER_PID:-}" ]; then
+		kill "$HTTP_SERVER_PID" 2>/dev/null
+		wait "$HTTP_SERVER_PID" 2>/dev/null
+		HTTP_SERVER_PID=
+	fi
+	return 0
+}
