@@ -442,6 +442,13 @@ static void retry_or_next(struct fetcher *f, struct job *j, enum mirror_failure 
 	j->wake_ms = now_ms() + pause;
 }
 
+/* An item without an expected digest (the data has none) takes what is
+ * served; the caller records the digest it computes. */
+static bool digest_matches(const char *got, const char *expected)
+{
+	return !expected || sha256_hex_equal(got, expected);
+}
+
 /* Whole and right?  Then into place; otherwise the next mirror. */
 static void job_complete(struct fetcher *f, struct job *j)
 {
@@ -450,7 +457,7 @@ static void job_complete(struct fetcher *f, struct job *j)
 
 	sha256_finish(j->hash, got);
 	j->hash = NULL;
-	if (!sha256_hex_equal(got, it->sha256) && j->from_earlier_run) {
+	if (!digest_matches(got, it->sha256) && j->from_earlier_run) {
 		/* The start came from an earlier run, maybe from another
 		 * mirror's copy: not this mirror's fault.  Once more from 0. */
 		int r;
@@ -467,7 +474,7 @@ static void job_complete(struct fetcher *f, struct job *j)
 		j->wake_ms = 0;
 		return;
 	}
-	if (!sha256_hex_equal(got, it->sha256)) {
+	if (!digest_matches(got, it->sha256)) {
 		job_note(j, "served %" PRIu64 " bytes with sha256 %s, expected %s", j->have, got, it->sha256);
 		j->hash = sha256_new();
 		next_mirror(f, j, MIRROR_BAD_BYTES);
@@ -627,7 +634,7 @@ static bool dest_verified(const struct fetch_item *it)
 		return false;
 	if (it->size && (uint64_t)st.st_size != it->size)
 		return false;
-	return sha256_file(it->dest, got) == 0 && sha256_hex_equal(got, it->sha256);
+	return sha256_file(it->dest, got) == 0 && digest_matches(got, it->sha256);
 }
 
 /* Take item into slot j: done at once when dest is already right, else
@@ -682,7 +689,7 @@ static void job_begin(struct fetcher *f, struct job *j, struct fetch_item *it)
 
 		sha256_finish(j->hash, got);
 		j->hash = NULL;
-		if (sha256_hex_equal(got, it->sha256) && fsync(j->fd) == 0 && rename(j->part, it->dest) == 0) {
+		if (digest_matches(got, it->sha256) && fsync(j->fd) == 0 && rename(j->part, it->dest) == 0) {
 			free(j->part);
 			j->part = NULL;
 			job_finish(f, j, 0);

@@ -39,7 +39,8 @@ struct fetch_item {
 	/* In: */
 	const char *const *urls;   /* NULL-terminated mirror list, tried in order */
 	const char *dest;          /* final path (its directory exists); bytes go to dest.part */
-	const char *sha256;        /* expected digest, lowercase hex (required) */
+	const char *sha256;        /* expected digest, lowercase hex; NULL: unknown (the data has
+				      none), whatever is served is taken */
 	uint64_t size;             /* expected size in bytes, 0: unknown */
 	const char *label;         /* short name for progress and messages */
 	/* Out: */
