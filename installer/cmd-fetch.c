@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <libgen.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -125,7 +126,7 @@ static int open_apt(struct fetch_ctx *c, struct apt_cache **ret)
 			char **config = NULL;
 
 			r = apt_target_tree_config(c->tree, &config);
-			if (r == 0)
+			if (r >= 0)
 				r = apt_cache_open_config(c->tree, (const char *const *)config, ret, &apt_err);
 			apt_target_tree_config_free(config);
 		}
@@ -193,7 +194,8 @@ static int add_wheels(struct fetch_ctx *c, const struct mirror *mirror)
 	_cleanup_free_ char *tmpl = xasprintf("%s/gpu-setup-wheels-XXXXXX", gs_opts.tmpdir ? gs_opts.tmpdir : "/tmp");
 	_cleanup_free_ char *requirement = NULL, *report = NULL, *target = NULL, *text = NULL;
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	const char *index = b->index_url ? b->index_url : mirror ? mirror->pip_index : NULL;
+	const char *local = getenv("GPU_SETUP_PIP_INDEX");
+	const char *index = local && *local ? local : b->index_url ? b->index_url : mirror ? mirror->pip_index : NULL;
 	struct run_result rr;
 	char **argv;
 	size_t len;
@@ -242,6 +244,15 @@ static int add_wheels(struct fetch_ctx *c, const struct mirror *mirror)
 	return code;
 }
 
+/* A copy of NVIDIA's download site to try first (gpu-setup(8),
+ * ENVIRONMENT); an empty value is none. */
+static const char *nvidia_mirror(void)
+{
+	const char *m = getenv("GPU_SETUP_NVIDIA_MIRROR");
+
+	return m && *m ? m : NULL;
+}
+
 static int build_plan(struct fetch_ctx *c)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
@@ -258,7 +269,7 @@ static int build_plan(struct fetch_ctx *c)
 	}
 	c->have_mc = true;
 	fetch_plan_add_vendor_files(&c->plan, &c->res, c->res.build ? miniconda_newest(&c->mc) : NULL,
-				    mirror && streq(mirror->name, "tuna"));
+				    mirror && streq(mirror->name, "tuna"), nvidia_mirror());
 	for (size_t i = 0; i < c->debs.narchives; i++) {
 		const struct apt_archive *a = &c->debs.archives[i];
 		const char *urls[] = { a->uri, NULL };

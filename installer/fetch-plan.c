@@ -48,19 +48,37 @@ void fetch_plan_add(struct fetch_plan *p, enum cache_kind kind, const char *name
 		a->urls[i] = xstrdup(urls[i]);
 }
 
-void fetch_plan_add_vendor_files(struct fetch_plan *p, const struct resolve_result *res,
-				 const struct miniconda_release *mc, bool tuna_first)
+char *mirror_url(const char *mirror, const char *url)
 {
-	if (res->cuda && res->cuda->runfile) {
-		const char *urls[] = { res->cuda->url, NULL };
+	const char *host = strstr(url, "://"), *path = host ? strchr(host + 3, '/') : NULL;
+	size_t n = strlen(mirror);
 
-		fetch_plan_add(p, CACHE_RUNFILE, res->cuda->runfile, res->cuda->version, urls, res->cuda->sha256, 0);
-	}
-	if (res->cudnn) {
-		const char *urls[] = { res->cudnn->url, NULL };
+	if (!path)
+		return NULL;
+	while (n > 0 && mirror[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s%s", (int)n, mirror, path);
+}
 
-		fetch_plan_add(p, CACHE_CUDNN, res->cudnn->archive, res->cudnn->version, urls, res->cudnn->sha256, 0);
-	}
+/* An NVIDIA file: the mirror's copy first when there is a mirror. */
+static void add_nvidia_file(struct fetch_plan *p, enum cache_kind kind, const char *name, const char *version,
+			    const char *url, const char *sha256, const char *nvidia_mirror)
+{
+	_cleanup_free_ char *copy = nvidia_mirror ? mirror_url(nvidia_mirror, url) : NULL;
+	const char *urls[] = { copy ? copy : url, copy ? url : NULL, NULL };
+
+	fetch_plan_add(p, kind, name, version, urls, sha256, 0);
+}
+
+void fetch_plan_add_vendor_files(struct fetch_plan *p, const struct resolve_result *res,
+				 const struct miniconda_release *mc, bool tuna_first, const char *nvidia_mirror)
+{
+	if (res->cuda && res->cuda->runfile)
+		add_nvidia_file(p, CACHE_RUNFILE, res->cuda->runfile, res->cuda->version, res->cuda->url,
+				res->cuda->sha256, nvidia_mirror);
+	if (res->cudnn)
+		add_nvidia_file(p, CACHE_CUDNN, res->cudnn->archive, res->cudnn->version, res->cudnn->url,
+				res->cudnn->sha256, nvidia_mirror);
 	if (mc) {
 		char **urls = miniconda_urls(mc, tuna_first);
 

@@ -41,9 +41,16 @@ void fetch_plan_add(struct fetch_plan *p, enum cache_kind kind, const char *name
 		    const char *const *urls, const char *sha256, uint64_t size);
 
 /* The runfile, cuDNN archive and Miniconda installer of res (those it
- * has); tuna_first puts TUNA's copy of Miniconda first. */
+ * has); tuna_first puts TUNA's copy of Miniconda first.  nvidia_mirror
+ * (NULL: none) is a copy of NVIDIA's download site (a lab's, a
+ * university's): NVIDIA's files are tried there first, under the same
+ * path as on NVIDIA's host, then at NVIDIA. */
 void fetch_plan_add_vendor_files(struct fetch_plan *p, const struct resolve_result *res,
-				 const struct miniconda_release *mc, bool tuna_first);
+				 const struct miniconda_release *mc, bool tuna_first, const char *nvidia_mirror);
+
+/* url's path (from the first '/' after "scheme://host") under mirror
+ * ("http://m/nvidia" + "/compute/x.run"); NULL when url has no path. */
+char *mirror_url(const char *mirror, const char *url);
 
 void fetch_plan_free(struct fetch_plan *p);
 

@@ -48,6 +48,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 STALL_BYTES = 16
@@ -139,7 +140,10 @@ class Handler(BaseHTTPRequestHandler):
                 State.active -= 1
 
     def dispatch(self, head, rng):
-        parts = self.path.split("?", 1)[0].lstrip("/").split("/")
+        # Percent escapes decoded, as a real server does (apt quotes '+'
+        # in a .deb's name as %2b).
+        path = urllib.parse.unquote(self.path.split("?", 1)[0])
+        parts = path.lstrip("/").split("/")
         kind = parts[0] if parts else ""
         rest = parts[1:]
         rate = None
