@@ -51,19 +51,6 @@
 #define OFFLINE_REPO_PARENT "/var/lib/gpu-setup"
 #define OFFLINE_REPO_TEMPLATE OFFLINE_REPO_PARENT "/offline-repo.XXXXXX"
 
-static void strv_add(char ***v, size_t *n, char *s)
-{
-	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
-	(*v)[(*n)++] = s;
-	(*v)[*n] = NULL;
-}
-
-static void strv_free(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
 
 /* Put deb into the repository as host_path: a hard link when the file is
  * readable by all already (a link shares the mode, and changing it would
@@ -158,13 +145,13 @@ static int update_lists(const struct apt_offline_repo *repo, struct strbuf *err)
 	bool found = false;
 	int r;
 
-	strv_add(&argv, &n, xstrdup("apt-get"));
-	strv_add(&argv, &n, xstrdup("update"));
-	strv_add(&argv, &n, xstrdup("-q"));
+	strv_push(&argv, &n, xstrdup("apt-get"));
+	strv_push(&argv, &n, xstrdup("update"));
+	strv_push(&argv, &n, xstrdup("-q"));
 	for (char **o = repo->apt_options; *o; o++)
-		strv_add(&argv, &n, xstrdup(*o));
-	strv_add(&argv, &n, xstrdup("-c"));
-	strv_add(&argv, &n, xstrdup(conf));
+		strv_push(&argv, &n, xstrdup(*o));
+	strv_push(&argv, &n, xstrdup("-c"));
+	strv_push(&argv, &n, xstrdup(conf));
 	log_info("running: apt-get update for the offline repository %s", repo->dir);
 	r = run_in_target((const char *const *)argv, 0, &rr);
 	strv_free(argv);
@@ -214,14 +201,14 @@ static void make_settings(struct apt_offline_repo *repo)
 		_cleanup_free_ char *path = xasprintf("%s/%s", repo->dir, files[i]);
 		_cleanup_free_ char *host = sysroot_path(path);
 
-		strv_add(&repo->apt_options, &nopt, xstrdup("-o"));
-		strv_add(&repo->apt_options, &nopt, xasprintf("%s=%s", keys[i], path));
-		strv_add(&repo->config, &nconf, xasprintf("%s=%s", keys[i], host));
+		strv_push(&repo->apt_options, &nopt, xstrdup("-o"));
+		strv_push(&repo->apt_options, &nopt, xasprintf("%s=%s", keys[i], path));
+		strv_push(&repo->config, &nconf, xasprintf("%s=%s", keys[i], host));
 	}
 	for (size_t i = 0; i < ELEMENTSOF(fixed); i++) {
-		strv_add(&repo->apt_options, &nopt, xstrdup("-o"));
-		strv_add(&repo->apt_options, &nopt, xstrdup(fixed[i]));
-		strv_add(&repo->config, &nconf, xstrdup(fixed[i]));
+		strv_push(&repo->apt_options, &nopt, xstrdup("-o"));
+		strv_push(&repo->apt_options, &nopt, xstrdup(fixed[i]));
+		strv_push(&repo->config, &nconf, xstrdup(fixed[i]));
 	}
 }
 

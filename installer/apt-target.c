@@ -34,19 +34,6 @@
 #define SETTINGS_FILE "/etc/apt/gpu-setup-target.settings"
 #define UPDATE_CONF "/etc/apt/gpu-setup-update.conf"
 
-static void strv_add(char ***v, size_t *n, char *s)
-{
-	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
-	(*v)[(*n)++] = s;
-	(*v)[*n] = NULL;
-}
-
-static void strv_free(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
 
 /* An absolute path with no "." or ".." component and no control
  * character: nothing of the description lands outside the tree. */
@@ -305,7 +292,7 @@ int apt_target_tree_config(const char *dir, char ***ret)
 		return r;
 	for (s = text; (line = strsep(&s, "\n"));)
 		if (*line)
-			strv_add(&list, &n, xstrdup(line));
+			strv_push(&list, &n, xstrdup(line));
 	if (!list)
 		list = xcalloc(1, sizeof(*list));  /* empty, still NULL-terminated */
 	*ret = list;
@@ -329,15 +316,15 @@ int apt_target_tree_update(const char *dir, struct strbuf *err)
 		strbuf_addf(err, "cannot read the settings of %s: %s", dir, strerror(-r));
 		return r;
 	}
-	strv_add(&argv, &n, xstrdup("apt-get"));
-	strv_add(&argv, &n, xstrdup("update"));
-	strv_add(&argv, &n, xstrdup("-q"));
+	strv_push(&argv, &n, xstrdup("apt-get"));
+	strv_push(&argv, &n, xstrdup("update"));
+	strv_push(&argv, &n, xstrdup("-q"));
 	for (char **s = settings; *s; s++) {
-		strv_add(&argv, &n, xstrdup("-o"));
-		strv_add(&argv, &n, xstrdup(*s));
+		strv_push(&argv, &n, xstrdup("-o"));
+		strv_push(&argv, &n, xstrdup(*s));
 	}
-	strv_add(&argv, &n, xstrdup("-c"));
-	strv_add(&argv, &n, xstrdup(conf));
+	strv_push(&argv, &n, xstrdup("-c"));
+	strv_push(&argv, &n, xstrdup(conf));
 	strv_free(settings);
 	r = run_command((const char *const *)argv, NULL, 0, &rr);
 	strv_free(argv);

@@ -216,7 +216,7 @@ static int add_wheels(struct fetch_ctx *c, const struct mirror *mirror)
 	log_info("asking pip which wheels %s needs for Python %s (%s)", requirement, c->res.python,
 		 index ? index : "PyPI");
 	r = run_command((const char *const *)argv, NULL, 0, &rr);
-	pip_report_argv_free(argv);
+	strv_free(argv);
 	strbuf_init(&err);
 	if (r < 0) {
 		log_error("cannot run python3 -m pip: %s (install python3-pip to fetch wheels)", strerror(-r));

@@ -269,12 +269,6 @@ struct settings {
 	size_t ncustom;
 };
 
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
 
 static size_t strv_len(char *const *v)
 {

@@ -83,9 +83,7 @@ void fetch_plan_add_vendor_files(struct fetch_plan *p, const struct resolve_resu
 		char **urls = miniconda_urls(mc, tuna_first);
 
 		fetch_plan_add(p, CACHE_MINICONDA, mc->name, mc->conda, (const char *const *)urls, mc->sha256, 0);
-		for (size_t i = 0; urls[i]; i++)
-			free(urls[i]);
-		free(urls);
+		strv_free(urls);
 	}
 }
 
@@ -97,9 +95,7 @@ void fetch_plan_free(struct fetch_plan *p)
 		free(a->name);
 		free(a->version);
 		free(a->sha256);
-		for (char **u = a->urls; u && *u; u++)
-			free(*u);
-		free(a->urls);
+		strv_free(a->urls);
 	}
 	free(p->items);
 	free(p->label);

@@ -90,12 +90,6 @@ static bool managed_custom_ok(const char *s)
 	return false;
 }
 
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
 
 static void mirror_free(struct mirror *m)
 {

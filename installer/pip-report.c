@@ -61,13 +61,6 @@ char **pip_report_argv(const char *python, const char *index_url, const char *re
 	return argv;
 }
 
-void pip_report_argv_free(char **argv)
-{
-	for (char **p = argv; p && *p; p++)
-		free(*p);
-	free(argv);
-}
-
 static const char *member_string(struct json_object *o, const char *key)
 {
 	struct json_object *v;

@@ -12,14 +12,12 @@
 #include "fetch-plan.h"
 #include "strbuf.h"
 
-/* The argv (NULL-terminated, pointers into a static table and the
- * arguments, plus allocated strings kept in *ret_owned, freed with
- * pip_report_argv_free) of host pip resolving requirement for CPython
- * python ("3.12") on manylinux x86_64 from index_url, writing the
+/* The argv (NULL-terminated, every string allocated: strv_free) of the
+ * host's pip resolving requirement for CPython python ("3.12") on
+ * manylinux x86_64 from index_url (NULL: pip's default), writing the
  * report to report_path. */
 char **pip_report_argv(const char *python, const char *index_url, const char *requirement,
 		       const char *target_dir, const char *report_path);
-void pip_report_argv_free(char **argv);
 
 /* Add every file the report's "install" list names to p as a wheel (name
  * from the URL, version from the metadata, sha256 from archive_info).

@@ -38,6 +38,20 @@ void *xrealloc(void *p, size_t n)
 	return p;
 }
 
+void strv_push(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+void strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
 char *xstrdup(const char *s)
 {
 	char *p = strdup(s);

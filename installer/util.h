@@ -64,6 +64,10 @@ static inline void closep(int *fd)
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+/* A NULL-terminated vector of malloc'ed strings: append s (taken over)
+ * to *v of *n entries, keeping it NULL-terminated; free it all. */
+void strv_push(char ***v, size_t *n, char *s);
+void strv_free(char **v);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));

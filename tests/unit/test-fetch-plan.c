@@ -102,7 +102,7 @@ static void test_argv(void)
 	}
 	ok(dry && abi && report && index, "pip resolves only (--dry-run), for cp312, with the index and a report");
 	is_str(argv[n - 1], "torch==2.7.*", "the requirement comes last");
-	pip_report_argv_free(argv);
+	strv_free(argv);
 }
 
 int main(void)
