@@ -234,13 +234,7 @@ static int add_wheels(struct fetch_ctx *c, const struct mirror *mirror)
 	}
 	if (r >= 0)
 		run_result_release(&rr);
-	{
-		const char *rm[] = { "rm", "-rf", "--", tmpl, NULL };
-		struct run_result rr2;
-
-		if (run_command(rm, NULL, 0, &rr2) == 0)
-			run_result_release(&rr2);
-	}
+	(void)remove_tree(tmpl);
 	return code;
 }
 
@@ -398,6 +392,7 @@ static int download(struct fetch_ctx *c)
 		if (a->sha256)
 			memcpy(e.sha256, a->sha256, SHA256_HEX_LEN + 1);
 		else if ((r = sha256_file(paths[i], e.sha256)) < 0) {
+			log_error("cannot read %s back: %s", paths[i], strerror(-r));
 			c->status[i] = "failed";
 			code = EXIT_FAILED;
 			continue;

@@ -818,7 +818,7 @@ static int fw_offline_wheels(struct fw_ctx *c)
 	struct cache_manifest m;
 	const char *root = sysroot_get();
 	size_t problems;
-	int r;
+	int r, code = EXIT_OK;
 
 	strbuf_init(&report);
 	strbuf_init(&err);
@@ -836,46 +836,45 @@ static int fw_offline_wheels(struct fw_ctx *c)
 	}
 	free(dir);
 	dir = cache_kind_dir(&m, CACHE_WHEEL);
-	cache_manifest_free(&m);
 	if (problems) {
 		log_error("the cache cannot install %s offline:\n%sfetch them on a machine with network: 'gpu-setup "
 			  "fetch --wheels --for target.json --cache DIR'; nothing was changed",
 			  c->requirement, report.buf);
-		return EXIT_FAILED;
-	}
-	if (!root[0]) {
+		code = EXIT_FAILED;
+	} else if (!root[0]) {
 		c->wheels = TAKE_PTR(dir);
-		return EXIT_OK;
-	}
-	if (startswith(dir, root) && dir[strlen(root)] == '/') {
+	} else if (startswith(dir, root) && dir[strlen(root)] == '/') {
 		c->wheels = xstrdup(dir + strlen(root));
-		return EXIT_OK;
-	}
-	{
-		_cleanup_free_ char *tmpl = sysroot_path("/var/tmp/gpu-setup-wheels-XXXXXX"), *src = NULL;
-		struct run_result rr;
+	} else {
+		/* Copied in, each hashed as it is written: the wheel pip
+		 * reads is the one checked against the manifest. */
+		_cleanup_free_ char *tmpl = sysroot_path("/var/tmp/gpu-setup-wheels-XXXXXX");
 
 		if (!mkdtemp(tmpl) || chmod(tmpl, 0755) < 0) {
 			log_error("cannot make a directory for the wheels in %s/var/tmp: %s", root, strerror(errno));
+			cache_manifest_free(&m);
 			return EXIT_FAILED;
 		}
 		c->wheels_copy = xstrdup(tmpl);
-		src = xasprintf("%s/.", dir);
-		{
-			const char *cp[] = { "cp", "-R", "--", src, tmpl, NULL };
-
-			r = run_command(cp, NULL, 0, &rr);
-		}
-		if (r < 0 || rr.exit_status != 0) {
-			log_error("cannot copy the wheels into %s: %s", tmpl, r < 0 ? strerror(-r) : rr.err.buf);
-			if (r == 0)
-				run_result_release(&rr);
-			return EXIT_FAILED;
-		}
-		run_result_release(&rr);
 		c->wheels = xstrdup(tmpl + strlen(root));
+		for (size_t i = 0; i < m.nentries && code == EXIT_OK; i++) {
+			const struct cache_entry *e = &m.entries[i];
+			_cleanup_free_ char *src = NULL, *copied = NULL;
+			char hex[SHA256_HEX_LEN + 1];
+
+			if (e->kind != CACHE_WHEEL)
+				continue;
+			src = cache_entry_path(&m, e);
+			r = target_copy_in(src, c->wheels, &copied, hex);
+			if (r < 0 || !sha256_hex_equal(hex, e->sha256)) {
+				log_error("cannot copy %s into %s%s: %s; nothing was changed", src, root, c->wheels,
+					  r < 0 ? strerror(-r) : "it changed since it was checked");
+				code = EXIT_FAILED;
+			}
+		}
 	}
-	return EXIT_OK;
+	cache_manifest_free(&m);
+	return code;
 }
 
 int cmd_install_framework(void)
@@ -955,11 +954,7 @@ out:
 	free(c.installed);
 	free(c.wheels);
 	if (c.wheels_copy) {
-		const char *rm[] = { "rm", "-rf", "--", c.wheels_copy, NULL };
-		struct run_result rr;
-
-		if (run_command(rm, NULL, 0, &rr) == 0)
-			run_result_release(&rr);
+		(void)remove_tree(c.wheels_copy);
 		free(c.wheels_copy);
 	}
 	if (c.have_user)
