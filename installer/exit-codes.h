@@ -15,6 +15,7 @@ enum {
 	EXIT_LOCKED = 6,        /* another gpu-setup run holds the lock */
 	EXIT_CONFLICT = 7,      /* no combination of versions fits; the output says why */
 	EXIT_CHECKS_FAILED = 8, /* doctor: a check failed (--strict: or warned) */
+	EXIT_REBOOT_NEEDED = 9, /* install: done as far as it can go before a reboot */
 };
 
 #endif

@@ -53,8 +53,8 @@ static const struct command commands[] = {
 	  "install the NVIDIA driver package that fits the GPUs (with --list: show every candidate and why)" },
 	{ "use", cmd_use, NEEDS_ROOT | TAKES_LOCK, 2, "cuda X.Y",
 	  "make an installed CUDA toolkit the one /usr/local/cuda, PATH and the library path lead to" },
-	{ "uninstall", cmd_uninstall, NEEDS_ROOT | TAKES_LOCK, 2, "cuda X.Y | cudnn",
-	  "remove a CUDA toolkit (through its own uninstaller) or the cuDNN gpu-setup placed, and nothing else" },
+	{ "uninstall", cmd_uninstall, NEEDS_ROOT | TAKES_LOCK, 2, "cuda X.Y | cudnn | hooks",
+	  "remove a CUDA toolkit (through its own uninstaller), the cuDNN gpu-setup placed or its apt and kernel hooks, and nothing else" },
 	{ "mirror", cmd_mirror, 0, 1, "[tuna|ustc|bfsu|sjtu|aliyun|official]",
 	  "point pip and conda at a package mirror (default tuna), for you or with --system for everyone" },
 	{ "fetch", cmd_fetch, 0, 0, "",
@@ -72,7 +72,8 @@ enum {
 	OPT_DISTRO, OPT_INSTALLED_DRIVER, OPT_EXPLAIN, OPT_CHECK, OPT_LIST, OPT_SERVER, OPT_LOCK_WAIT,
 	OPT_RUNFILE, OPT_TMPDIR, OPT_CUDNN_ARCHIVE, OPT_DEEP, OPT_ONLINE, OPT_STRICT, OPT_USER,
 	OPT_SPEEDTEST, OPT_SYSTEM, OPT_REVERT, OPT_CONDA_PREFIX, OPT_MINICONDA, OPT_NO_SHELL_INIT, OPT_MIRROR,
-	OPT_CACHE, OPT_FOR, OPT_OFFLINE, OPT_WHEELS, OPT_PARALLEL,
+	OPT_CACHE, OPT_FOR, OPT_OFFLINE, OPT_WHEELS, OPT_PARALLEL, OPT_IGNORE_HOOK_FAILURES,
+	OPT_RESUME_AFTER_REBOOT,
 };
 
 struct option_help {
@@ -169,6 +170,10 @@ static const struct option_help option_table[] = {
 	  "also fetch the framework's Python wheels (several GiB for PyTorch with CUDA)" },
 	{ { "parallel", required_argument, NULL, OPT_PARALLEL }, 0, "N", "fetch",
 	  "download at most N files at once (default 4)" },
+	{ { "ignore-hook-failures", no_argument, NULL, OPT_IGNORE_HOOK_FAILURES }, 0, NULL, "install",
+	  "go on when a hook in /etc/gpu-setup/hooks.d fails (its name and output are still reported)" },
+	{ { "resume-after-reboot", no_argument, NULL, OPT_RESUME_AFTER_REBOOT }, 0, NULL, "install",
+	  "when the driver needs a reboot, finish the rest at the next boot (a one-shot systemd unit)" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, NULL, "show help and exit" },
 	{ { "version", no_argument, NULL, 'V' }, 'V', NULL, NULL, "show the version and exit" },
 };
@@ -183,6 +188,7 @@ static const struct { int code; const char *meaning; } exit_table[] = {
 	{ EXIT_LOCKED, "another gpu-setup run holds the lock" },
 	{ EXIT_CONFLICT, "no combination of versions fits the GPUs and constraints; the output says why" },
 	{ EXIT_CHECKS_FAILED, "doctor: at least one check failed (with --strict: or warned)" },
+	{ EXIT_REBOOT_NEEDED, "install: every step that can run before a reboot is done; reboot to finish" },
 };
 
 static const struct command *find_command(const char *name)
@@ -558,6 +564,8 @@ static int parse_options(int argc, char **argv, int *ret_cmd_index, unsigned cha
 		case OPT_FOR: gs_opts.for_target = optarg; break;
 		case OPT_OFFLINE: gs_opts.offline = true; break;
 		case OPT_WHEELS: gs_opts.wheels = true; break;
+		case OPT_IGNORE_HOOK_FAILURES: gs_opts.ignore_hook_failures = true; break;
+		case OPT_RESUME_AFTER_REBOOT: gs_opts.resume_after_reboot = true; break;
 		case OPT_PARALLEL: {
 			unsigned n;
 

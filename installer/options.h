@@ -55,6 +55,9 @@ struct gs_options {
 	const char *for_target;            /* fetch --for FILE (detect --json of another machine) */
 	bool offline, wheels;              /* --offline, --wheels */
 	unsigned parallel;                 /* fetch --parallel, 0: the default */
+	/* the main job (install). */
+	bool ignore_hook_failures;         /* --ignore-hook-failures */
+	bool resume_after_reboot;          /* --resume-after-reboot */
 };
 
 extern struct gs_options gs_opts;
