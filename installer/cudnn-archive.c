@@ -45,6 +45,7 @@
 
 #include "cheader.h"
 #include "cudnn-archive.h"
+#include "interrupt.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -706,6 +707,11 @@ static int scan_entries(struct scan *s, struct archive *a)
 
 		if (q == ARCHIVE_EOF)
 			return check_whole(s);
+		/* Ctrl-C while unpacking into the staging directory: stop, and
+		 * the caller removes it; the toolkit is not touched yet. */
+		if (interrupt_pending())
+			return fail(s, -EINTR, "placing '%s' was interrupted before any file moved into the toolkit",
+				    s->filename);
 		/* A warning is a header libarchive had to guess at: NVIDIA's
 		 * archives need no guessing. */
 		if (q != ARCHIVE_OK)

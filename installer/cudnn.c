@@ -452,6 +452,59 @@ fail:
 	return r;
 }
 
+/* Whether dir (a host path) holds nothing, or does not exist. */
+static bool dir_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool empty = true;
+
+	if (!d)
+		return errno == ENOENT;
+	while (empty && (e = readdir(d)))
+		empty = streq(e->d_name, ".") || streq(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/* A staging directory left by a run that was killed (kill -9, a power
+ * cut) while it unpacked: nothing of it reached the toolkit, so it goes.
+ * One whose old-include/ or old-lib64/ holds files was cut during the
+ * moves themselves: that is the user's to sort out, with what to do.
+ * The run lock makes sure no other run is using one. */
+static int remove_stale_staging(const struct toolkit *tk, struct strbuf *err)
+{
+	DIR *d = opendir(tk->host);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d)
+		return 0;
+	while (r == 0 && (e = readdir(d))) {
+		_cleanup_free_ char *path = NULL;
+		bool moved = false;
+
+		if (!startswith(e->d_name, ".gpu-setup-cudnn-"))
+			continue;
+		path = xasprintf("%s/%s", tk->host, e->d_name);
+		for (int k = 0; k < CUDNN_DEST_COUNT; k++) {
+			_cleanup_free_ char *old = xasprintf("%s/old-%s", path, cudnn_dest_dir[k]);
+
+			moved = moved || !dir_empty(old);
+		}
+		if (moved) {
+			strbuf_addf(err, "an earlier placement was cut off while it moved files: the previous cuDNN's "
+				    "files are in '%s/old-include' and '%s/old-lib64'; move them back into the toolkit's "
+				    "include/ and lib64/, remove '%s', and run again", path, path, path);
+			r = -EBUSY;
+		} else {
+			(void)remove_tree(path);
+		}
+	}
+	closedir(d);
+	return r;
+}
+
 /* Close and remove the staging directory (keep: leave it, it holds files
  * a failed roll-back could not put back). */
 static void staging_end(struct staging *st, bool keep)
@@ -595,6 +648,9 @@ int cudnn_place(const struct cudnn_place_request *req, struct cudnn_place_result
 		r = 0;
 	else if (r == 0)
 		have_prev = true;
+	if (r < 0)
+		goto out;
+	r = remove_stale_staging(&tk, err);
 	if (r < 0)
 		goto out;
 	r = check_conflicts(&tk, have_prev ? &prev : NULL, err);

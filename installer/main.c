@@ -655,6 +655,8 @@ int main(int argc, char **argv)
 
 	gs_opts.framework = FW_PYTORCH;
 	gs_opts.lock_wait_s = 120;
+	gs_opts.argc = argc;
+	gs_opts.argv = argv;
 	code = parse_options(argc, argv, &idx, seen);
 	if (code >= 0)
 		return code;

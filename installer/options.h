@@ -58,6 +58,9 @@ struct gs_options {
 	/* the main job (install). */
 	bool ignore_hook_failures;         /* --ignore-hook-failures */
 	bool resume_after_reboot;          /* --resume-after-reboot */
+	/* The command line as given (the resume unit repeats it). */
+	int argc;
+	char **argv;
 };
 
 extern struct gs_options gs_opts;

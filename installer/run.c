@@ -85,6 +85,7 @@ int run_command(const char *const argv[], const char *const envp[], long timeout
 {
 	_cleanup_free_ char *prog = NULL;
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
 	pid_t pid;
@@ -112,7 +113,14 @@ int run_command(const char *const argv[], const char *const envp[], long timeout
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
-	r = posix_spawn(&pid, prog, &fa, NULL, (char *const *)argv, (char *const *)envp);
+	/* Its own process group: a Ctrl-C on the terminal reaches gpu-setup
+	 * alone, which lets apt, dpkg or the runfile finish and stops after
+	 * them (interrupt.h), instead of dpkg dying half way. */
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	r = posix_spawn(&pid, prog, &fa, &attr, (char *const *)argv, (char *const *)envp);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(outp[1]);
 	close(errp[1]);

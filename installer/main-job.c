@@ -1,0 +1,839 @@
+/*
+ * main-job.c - `sudo gpu-setup` (install with no step named): detect,
+ * resolve, show the plan, ask once, then run the steps in order:
+ *
+ *   preflight   room on disk; offline: the cache covers every pending step
+ *   download    online: the runfile, cuDNN and Miniconda into the cache
+ *   driver      apt (a reboot loads it)
+ *   cuda, cudnn, miniconda, mirrors, framework
+ *   hooks       enable the shipped apt and kernel hooks
+ *   doctor      check the result (after the reboot, when one is pending)
+ *
+ * Each step first looks whether its result holds on the disk (the plan
+ * does that) and is skipped then, so a re-run goes on where the last one
+ * stopped and a run on a finished machine changes nothing.  What happened
+ * is written to the state file (install-state.h) after every step; the
+ * run holds the lock main.c takes and logs to /var/log/gpu-setup.log.
+ *
+ * A driver that needs a reboot does not stop the run: every step that
+ * does not need the new module loaded goes on, doctor waits for the next
+ * boot, and the exit status (9) says a reboot is needed; with
+ * --resume-after-reboot a one-shot unit runs the rest at that boot.
+ * Ctrl-C or SIGTERM ends the run after the current action (interrupt.h);
+ * the state file says which step was cut and the next run does it again.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "as-user.h"
+#include "cache.h"
+#include "commands.h"
+#include "conda-prefix.h"
+#include "detect.h"
+#include "driver-offer.h"
+#include "exit-codes.h"
+#include "fetch-plan.h"
+#include "fileio.h"
+#include "framework-env.h"
+#include "install-preflight.h"
+#include "install-state.h"
+#include "interrupt.h"
+#include "log.h"
+#include "main-job.h"
+#include "miniconda.h"
+#include "mirror-config.h"
+#include "offline-check.h"
+#include "options.h"
+#include "plan.h"
+#include "prompt.h"
+#include "resolve-output.h"
+#include "resume-unit.h"
+#include "shipped-hooks.h"
+#include "sysroot.h"
+#include "target.h"
+#include "user-hooks.h"
+#include "util.h"
+
+#define DEFAULT_MIRROR "tuna"
+#define JOB_LOG_PATH "/var/log/gpu-setup.log"
+#define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
+#define MAX_STEPS 12
+
+struct job_step {
+	const char *id;
+	char *title;
+	bool done;            /* its result already holds */
+	char *why_done;
+	enum step_status status;
+	char *detail;
+};
+
+struct job {
+	struct target t;
+	struct driver_offers offers;
+	struct resolve_result res;
+	struct target_user u;
+	bool have_user;
+	struct plan plan;
+	struct miniconda_table mc;
+	bool have_mc;
+	struct install_state st;
+	char *label, *boot_id, *conda_prefix, *mirror, *log_path;
+	struct job_step steps[MAX_STEPS];
+	size_t nsteps;
+	bool reboot_needed;       /* the driver is installed, its module loads at the next boot */
+	bool rebooted_unloaded;   /* installed before a reboot, still not loaded after it */
+	bool resume_unit;         /* the one-shot unit is in place for the next boot */
+	int saved_stdout;         /* --json: the real stdout while steps print */
+};
+
+static char *read_boot_id(void)
+{
+	_cleanup_free_ char *path = sysroot_path(BOOT_ID_PATH), *text = NULL;
+	size_t len;
+
+	if (read_file(path, 256, &text, &len) < 0)
+		return xstrdup("unknown");
+	return xstrdup(strstrip(text));
+}
+
+static struct job_step *add_step(struct job *j, const char *id, char *title)
+{
+	struct job_step *s = &j->steps[j->nsteps++];
+
+	*s = (struct job_step){ .id = id, .title = title, .status = STEP_PENDING };
+	return s;
+}
+
+static const struct plan_step *plan_step(const struct plan *p, const char *id)
+{
+	for (size_t i = 0; i < p->nsteps; i++)
+		if (streq(p->steps[i].id, id))
+			return &p->steps[i];
+	return NULL;
+}
+
+static void mark_done(struct job_step *s, char *why)
+{
+	s->done = true;
+	s->why_done = why;
+}
+
+/* The mirror files already say what the mirror says (a dry run of the
+ * change finds nothing to write). */
+static bool mirror_holds(struct job *j)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct mirror_table tbl;
+	struct mirror_files f = { 0 };
+	const struct mirror *m;
+	bool holds = false;
+
+	strbuf_init(&err);
+	if (mirror_table_load(gs_compat_dir(), &tbl, &err) < 0)
+		return false;
+	m = mirror_find(&tbl, j->mirror);
+	if (m && mirror_apply_files(m, &j->u, false, true, &f, &err) == 0) {
+		holds = true;
+		for (size_t i = 0; i < f.n; i++)
+			holds = holds && f.files[i].action == MIRROR_UNCHANGED;
+		mirror_files_free(&f);
+	}
+	mirror_table_free(&tbl);
+	return holds;
+}
+
+/* The steps of this run, each marked done when its result holds. */
+static void build_steps(struct job *j)
+{
+	const struct state_step *sd = install_state_step(&j->st, "driver");
+	const struct state_step *sdoc = install_state_step(&j->st, "doctor");
+	bool same_plan = j->st.plan && streq(j->st.plan, j->label);
+	bool anything = false;
+
+	add_step(j, "preflight", xstrdup(gs_opts.offline ? "check the disk space and the cache"
+							  : "check the disk space"));
+	if (!gs_opts.offline)
+		add_step(j, "download", xstrdup("download the runfile, cuDNN and Miniconda into the cache"));
+	for (size_t i = 0; i < j->plan.nsteps; i++) {
+		const struct plan_step *p = &j->plan.steps[i];
+		struct job_step *s;
+
+		if (streq(p->id, "verify"))
+			continue;
+		s = add_step(j, p->id, xstrdup(p->title));
+		if (p->done)
+			mark_done(s, xstrdup(p->status ? p->status : "its result holds"));
+	}
+	add_step(j, "hooks", xstrdup("enable the apt and kernel hooks that run 'gpu-setup doctor' after changes"));
+	add_step(j, "doctor", xstrdup("check the result (gpu-setup doctor)"));
+
+	for (size_t i = 0; i < j->nsteps; i++) {
+		struct job_step *s = &j->steps[i];
+
+		if (streq(s->id, "driver") && !s->done && sd && sd->status == STEP_REBOOT_PENDING) {
+			/* Installed by an earlier run; the module loads at a boot. */
+			if (j->st.reboot_boot_id && streq(j->st.reboot_boot_id, j->boot_id)) {
+				mark_done(s, xstrdup("installed; it loads at the next boot"));
+				j->reboot_needed = true;
+			} else {
+				j->rebooted_unloaded = true;
+			}
+		} else if (streq(s->id, "mirrors") && mirror_holds(j)) {
+			mark_done(s, xasprintf("pip and conda use the %s mirror", j->mirror));
+		} else if (streq(s->id, "hooks") && shipped_hooks_enabled()) {
+			mark_done(s, xstrdup("enabled"));
+		}
+	}
+	/* download: needed only for files a pending step reads. */
+	for (size_t i = 0; i < j->nsteps; i++) {
+		const char *id = j->steps[i].id;
+
+		if ((streq(id, "cuda") || streq(id, "cudnn") || streq(id, "miniconda")) && !j->steps[i].done)
+			anything = true;
+	}
+	for (size_t i = 0; i < j->nsteps; i++)
+		if (streq(j->steps[i].id, "download") && !anything)
+			mark_done(&j->steps[i], xstrdup("no pending step needs a download"));
+	/* doctor: after every run that changed something, and until it has
+	 * passed once for this plan; never before the driver is loaded. */
+	anything = false;
+	for (size_t i = 0; i < j->nsteps; i++)
+		if (!j->steps[i].done && !streq(j->steps[i].id, "preflight") && !streq(j->steps[i].id, "doctor"))
+			anything = true;
+	if (!anything && same_plan && sdoc && sdoc->status == STEP_DONE)
+		mark_done(&j->steps[j->nsteps - 1], xasprintf("passed on %s", sdoc->when));
+	if (!anything)
+		mark_done(&j->steps[0], xstrdup("nothing else to do"));
+}
+
+static size_t pending_count(const struct job *j)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < j->nsteps; i++)
+		if (!j->steps[i].done)
+			n++;
+	return n;
+}
+
+static void print_plan(const struct job *j)
+{
+	printf("gpu-setup will set up %s:\n", j->label);
+	for (size_t i = 0; i < j->nsteps; i++) {
+		const struct job_step *s = &j->steps[i];
+		const struct plan_step *p = plan_step(&j->plan, s->id);
+
+		printf("  %zu. %s%s\n", i + 1, s->title, s->done ? ": already done" : "");
+		if (s->done) {
+			printf("       (%s)\n", s->why_done);
+			continue;
+		}
+		for (size_t k = 0; p && k < p->nchanges; k++)
+			printf("       %s\n", p->changes[k]);
+		if (streq(s->id, "doctor") && j->reboot_needed)
+			printf("       after the reboot: the driver must be loaded for it\n");
+	}
+}
+
+/* ---- the state file */
+
+static int save_state(struct job *j)
+{
+	int r = install_state_save(&j->st);
+
+	if (r < 0)
+		log_warning("cannot write the state file %s%s: %s", sysroot_get(), INSTALL_STATE_PATH, strerror(-r));
+	return r;
+}
+
+static void record(struct job *j, struct job_step *s, enum step_status status, const char *detail)
+{
+	s->status = status;
+	free(s->detail);
+	s->detail = detail ? xstrdup(detail) : NULL;
+	install_state_set_step(&j->st, s->id, status, detail);
+	save_state(j);
+}
+
+/* ---- hooks */
+
+static char **hook_env(const struct job *j)
+{
+	const struct resolve_result *r = &j->res;
+	_cleanup_free_ char *env_name = r->build ? framework_env_name(r->build) : NULL;
+	char **v = NULL;
+	size_t n = 0;
+
+	strv_push(&v, &n, xasprintf("GPU_SETUP_PLAN=%s", j->label));
+	strv_push(&v, &n, xasprintf("GPU_SETUP_DRIVER=%u", r->branch));
+	strv_push(&v, &n, xasprintf("GPU_SETUP_CUDA=%s", r->cuda->version));
+	strv_push(&v, &n, xasprintf("GPU_SETUP_CUDA_HOME=/usr/local/cuda-%u.%u", r->cuda->v.part[0], r->cuda->v.part[1]));
+	if (r->cudnn)
+		strv_push(&v, &n, xasprintf("GPU_SETUP_CUDNN=%s", r->cudnn->version));
+	if (r->build) {
+		strv_push(&v, &n, xasprintf("GPU_SETUP_FRAMEWORK=%s", framework_name(r->build->fw)));
+		strv_push(&v, &n, xasprintf("GPU_SETUP_FRAMEWORK_VERSION=%s", r->build->version));
+		strv_push(&v, &n, xasprintf("GPU_SETUP_ENV=%s/envs/%s", j->conda_prefix, env_name));
+	}
+	if (r->python[0])
+		strv_push(&v, &n, xasprintf("GPU_SETUP_PYTHON=%s", r->python));
+	strv_push(&v, &n, xasprintf("GPU_SETUP_USER=%s", j->u.name));
+	strv_push(&v, &n, xasprintf("GPU_SETUP_USER_HOME=%s", j->u.home));
+	strv_push(&v, &n, xasprintf("GPU_SETUP_CONDA_PREFIX=%s", j->conda_prefix));
+	strv_push(&v, &n, xasprintf("GPU_SETUP_OFFLINE=%d", gs_opts.offline ? 1 : 0));
+	strv_push(&v, &n, xasprintf("GPU_SETUP_LOG=%s", j->log_path ? j->log_path : ""));
+	strv_push(&v, &n, xasprintf("GPU_SETUP_STATE=%s", INSTALL_STATE_PATH));
+	return v;
+}
+
+/* The hooks of one phase; false when one failed and the run must stop
+ * (its name and output logged, and in *ret_detail). */
+static bool run_hooks(const struct job *j, const char *phase, const char *step, char **ret_detail)
+{
+	char **env = hook_env(j);
+	struct user_hook_failure f = { 0 };
+	int r = user_hooks_run(phase, step, (const char *const *)env, gs_opts.ignore_hook_failures, &f);
+	bool ok = true;
+
+	strv_free(env);
+	if (r < 0 && f.hook) {
+		*ret_detail = xasprintf("the %s-%s hook %s failed", phase, step, f.hook);
+		log_error("%s (%s)%s%s\n(--ignore-hook-failures goes on past it)", *ret_detail, f.status,
+			  f.output && *f.output ? "; its output:\n" : "", f.output ? f.output : "");
+		ok = false;
+	} else if (r < 0) {
+		*ret_detail = xasprintf("cannot run the %s-%s hooks: %s", phase, step, f.reason ? f.reason : strerror(-r));
+		log_error("%s", *ret_detail);
+		ok = false;
+	}
+	user_hook_failure_free(&f);
+	return ok;
+}
+
+/* ---- the steps */
+
+static int step_preflight(struct job *j)
+{
+	_cleanup_strbuf_ struct strbuf report = STRBUF_INIT, err = STRBUF_INIT;
+	struct space_need space[8];
+	size_t n;
+
+	strbuf_init(&report);
+	strbuf_init(&err);
+	n = preflight_space(space, preflight_space_needs(&j->plan, j->conda_prefix, space), &report);
+	if (n) {
+		log_error("not enough room on disk for the pending steps:\n%smake room and run again; nothing was changed",
+			  report.buf);
+		return EXIT_FAILED;
+	}
+	if (gs_opts.offline) {
+		_cleanup_free_ char *dir = cache_dir_default(), *requirement = NULL, *project = NULL, *prefix = NULL;
+		struct offline_need needs[8];
+		struct cache_manifest m;
+		int r = cache_manifest_load(dir, &m, &err);
+		size_t problems;
+
+		if (r < 0) {
+			log_error("cannot read the cache %s: %s; nothing was changed", dir, err.buf);
+			return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
+		}
+		if (j->res.build) {
+			requirement = fw_build_requirement(j->res.build, gs_opts.framework_version);
+			project = pip_requirement_project(requirement);
+			prefix = xasprintf("%s-", project);
+		}
+		problems = offline_check(&m, needs,
+					 preflight_offline_needs(&j->plan, &j->res, miniconda_newest(&j->mc), prefix, needs),
+					 &report);
+		cache_manifest_free(&m);
+		if (problems) {
+			log_error("the cache %s does not cover this machine's plan (%zu problem%s):\n%s"
+				  "fill it on a machine with network: 'gpu-setup detect --json > target.json' here, then "
+				  "'gpu-setup fetch --for target.json --wheels --cache DIR' there; nothing was changed",
+				  dir, problems, problems == 1 ? "" : "s", report.buf);
+			return EXIT_FAILED;
+		}
+		log_info("the cache %s holds every file the plan needs, each with its recorded sha256", dir);
+	}
+	return EXIT_OK;
+}
+
+static int step_mirrors(struct job *j)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT, report = STRBUF_INIT;
+	struct mirror_table tbl;
+	const struct mirror *m;
+	int code = EXIT_OK;
+
+	strbuf_init(&err);
+	strbuf_init(&report);
+	if (mirror_table_load(gs_compat_dir(), &tbl, &err) < 0) {
+		log_error("%s", err.buf);
+		return EXIT_BAD_INPUT;
+	}
+	m = mirror_find(&tbl, j->mirror);
+	if (!m) {
+		log_error("'%s' is not a mirror gpu-setup knows (see 'gpu-setup help mirror')", j->mirror);
+		code = EXIT_USAGE;
+	} else if (mirror_apply(m, &j->u, false, &report, &err) < 0) {
+		log_error("cannot point pip and conda at the %s mirror for %s: %s", m->name, j->u.name, err.buf);
+		code = EXIT_FAILED;
+	} else {
+		log_info("%s", report.buf);
+	}
+	mirror_table_free(&tbl);
+	return code;
+}
+
+static int step_hooks(void)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+
+	strbuf_init(&err);
+	if (shipped_hooks_enable(&err) < 0) {
+		log_error("cannot enable gpu-setup's apt and kernel hooks: %s", err.buf);
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+static int run_one(struct job *j, struct job_step *s)
+{
+	if (streq(s->id, "preflight"))
+		return step_preflight(j);
+	if (streq(s->id, "download"))
+		return cmd_fetch(0, NULL);
+	if (streq(s->id, "driver")) {
+		if (j->rebooted_unloaded) {
+			log_error("the driver was installed before the machine restarted, and it is still not loaded: "
+				  "the check below (doctor) says why");
+			return EXIT_FAILED;
+		}
+		return cmd_driver(0, NULL);
+	}
+	if (streq(s->id, "mirrors"))
+		return step_mirrors(j);
+	if (streq(s->id, "hooks"))
+		return step_hooks();
+	if (streq(s->id, "doctor"))
+		return cmd_doctor(0, NULL);
+	return cmd_install_step(s->id);
+}
+
+/* --json: the steps' own output goes to stderr, so that stdout holds the
+ * one JSON result. */
+static void steps_output_begin(struct job *j)
+{
+	j->saved_stdout = -1;
+	if (!gs_opts.json)
+		return;
+	fflush(stdout);
+	j->saved_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (j->saved_stdout >= 0)
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+	gs_opts.json = false;
+}
+
+static void steps_output_end(struct job *j)
+{
+	if (j->saved_stdout < 0)
+		return;
+	fflush(stdout);
+	dup2(j->saved_stdout, STDOUT_FILENO);
+	close(j->saved_stdout);
+	j->saved_stdout = -1;
+	gs_opts.json = true;
+}
+
+static void show_step(const struct job *j, size_t i)
+{
+	fprintf(stderr, "[%zu/%zu] %s\n", i + 1, j->nsteps, j->steps[i].title);
+	log_msg(LOG_LEVEL_DEBUG, "step %zu of %zu: %s (%s)", i + 1, j->nsteps, j->steps[i].id, j->steps[i].title);
+}
+
+/* Preflight, with its hooks, before the state file is written: a run it
+ * stops leaves no trace but the log.  The exit code. */
+static int run_preflight(struct job *j)
+{
+	struct job_step *s = &j->steps[0];
+	_cleanup_free_ char *detail = NULL;
+	int code;
+
+	if (s->done)
+		return EXIT_OK;
+	show_step(j, 0);
+	if (!run_hooks(j, "pre", s->id, &detail))
+		return EXIT_FAILED;
+	code = step_preflight(j);
+	if (code != EXIT_OK)
+		return code;
+	if (!run_hooks(j, "post", s->id, &detail))
+		return EXIT_FAILED;
+	s->status = STEP_DONE;
+	return EXIT_OK;
+}
+
+/* Run the pending steps; the exit code. */
+static int run_steps(struct job *j)
+{
+	int code = EXIT_OK;
+
+	for (size_t i = 0; i < j->nsteps; i++) {
+		struct job_step *s = &j->steps[i];
+		_cleanup_free_ char *detail = NULL;
+
+		if (s->done) {
+			record(j, s, STEP_ALREADY_DONE, s->why_done);
+			continue;
+		}
+		if (s->status == STEP_DONE) {   /* preflight, run before the state was written */
+			record(j, s, STEP_DONE, NULL);
+			continue;
+		}
+		if (streq(s->id, "doctor") && j->reboot_needed) {
+			record(j, s, STEP_PENDING, "after the reboot");
+			continue;
+		}
+		if (interrupt_pending()) {
+			code = EXIT_FAILED;
+			break;
+		}
+		show_step(j, i);
+		record(j, s, STEP_RUNNING, NULL);
+		if (!run_hooks(j, "pre", s->id, &detail)) {
+			record(j, s, STEP_FAILED, detail);
+			code = EXIT_FAILED;
+			break;
+		}
+		code = run_one(j, s);
+		if (code != EXIT_OK && interrupt_pending()) {
+			record(j, s, STEP_INTERRUPTED, "stopped by a signal; the step is undone or resumes on the next run");
+			break;
+		}
+		if (code != EXIT_OK) {
+			detail = xasprintf("exit status %d; the log has the whole output", code);
+			record(j, s, STEP_FAILED, streq(s->id, "doctor") && code == EXIT_CHECKS_FAILED
+							  ? "a check failed" : detail);
+			break;
+		}
+		if (streq(s->id, "driver")) {
+			j->reboot_needed = true;
+			free(j->st.reboot_boot_id);
+			j->st.reboot_boot_id = xstrdup(j->boot_id);
+			record(j, s, STEP_REBOOT_PENDING, "installed; it loads at the next boot");
+		} else {
+			record(j, s, STEP_DONE, NULL);
+		}
+		if (!run_hooks(j, "post", s->id, &detail)) {
+			code = EXIT_FAILED;
+			break;
+		}
+	}
+	if (code == EXIT_OK && interrupt_pending())
+		code = EXIT_FAILED;
+	return code;
+}
+
+/* ---- after the steps */
+
+static const char *result_word(const struct job *j, int code, bool nothing)
+{
+	if (code == EXIT_OK && j->reboot_needed)
+		return "reboot-needed";
+	if (code == EXIT_OK)
+		return nothing ? "nothing-to-do" : "done";
+	if (interrupt_pending())
+		return "interrupted";
+	return "failed";
+}
+
+/* The command the resume unit runs: this run's, answering yes. */
+static char **resume_argv(void)
+{
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char **v = NULL;
+	size_t n = 0;
+
+	if (len <= 0)
+		return NULL;
+	exe[len] = '\0';
+	strv_push(&v, &n, xstrdup(exe));
+	strv_push(&v, &n, xstrdup("--yes"));
+	for (int i = 1; i < gs_opts.argc; i++)
+		if (!streq(gs_opts.argv[i], "--yes") && !streq(gs_opts.argv[i], "-y"))
+			strv_push(&v, &n, xstrdup(gs_opts.argv[i]));
+	return v;
+}
+
+static void reboot_advice(struct job *j)
+{
+	if (gs_opts.resume_after_reboot && !gs_opts.dry_run) {
+		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+		char **argv = resume_argv();
+
+		strbuf_init(&err);
+		if (argv && resume_unit_install((const char *const *)argv, &err) == 0)
+			j->resume_unit = true;
+		else
+			log_warning("cannot set up the run after the reboot: %s", argv ? err.buf : "cannot find this program");
+		strv_free(argv);
+	}
+	if (gs_opts.json)
+		return;
+	printf("\nThe NVIDIA driver is installed; its kernel module loads at the next boot.\n"
+	       "Every step that does not need it is done. To finish:\n"
+	       "  1. sudo reboot\n");
+	if (j->resume_unit)
+		printf("  2. nothing more: at that boot %s runs the check (gpu-setup doctor) and removes itself;\n"
+		       "     'journalctl -u %s' shows what it did, and 'gpu-setup doctor' checks again at any time.\n",
+		       RESUME_UNIT_NAME, RESUME_UNIT_NAME);
+	else
+		printf("  2. sudo gpu-setup   (the same command: it runs the check, gpu-setup doctor)\n"
+		       "     or give --resume-after-reboot now, and it runs by itself at the next boot.\n");
+}
+
+static void print_json_result(const struct job *j, const char *result, int code)
+{
+	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	json_object_object_add(o, "schema_version", json_object_new_int(DETECT_SCHEMA_VERSION));
+	json_object_object_add(o, "command", json_object_new_string("install"));
+	json_object_object_add(o, "result", json_object_new_string(result));
+	json_object_object_add(o, "exit_code", json_object_new_int(code));
+	json_object_object_add(o, "plan", json_object_new_string(j->label));
+	for (size_t i = 0; i < j->nsteps; i++) {
+		const struct job_step *s = &j->steps[i];
+		struct json_object *so = json_object_new_object();
+
+		json_object_object_add(so, "id", json_object_new_string(s->id));
+		json_object_object_add(so, "title", json_object_new_string(s->title));
+		json_object_object_add(so, "status", json_object_new_string(step_status_name(s->status)));
+		json_object_object_add(so, "detail", s->detail ? json_object_new_string(s->detail)
+							       : s->done ? json_object_new_string(s->why_done) : NULL);
+		json_object_array_add(a, so);
+	}
+	json_object_object_add(o, "steps", a);
+	json_object_object_add(o, "reboot_needed", json_object_new_boolean(j->reboot_needed));
+	json_object_object_add(o, "resume_unit", json_object_new_boolean(j->resume_unit));
+	json_object_object_add(o, "state", json_object_new_string(INSTALL_STATE_PATH));
+	json_object_object_add(o, "log", j->log_path ? json_object_new_string(j->log_path) : NULL);
+	gs_print_json(o);
+	json_object_put(o);
+}
+
+/* ---- setting up */
+
+static int open_log(struct job *j)
+{
+	int r;
+
+	if (gs_opts.log_path) {
+		j->log_path = xstrdup(gs_opts.log_path);
+		return 0;
+	}
+	{
+		_cleanup_free_ char *host = sysroot_path(JOB_LOG_PATH), *dir = sysroot_path("/var/log");
+
+		r = mkdir_p(dir, 0755);
+		if (r == 0)
+			r = log_open_file(host);
+	}
+	if (r < 0) {
+		log_warning("cannot open the log %s%s: %s (going on without it)", sysroot_get(), JOB_LOG_PATH,
+			    strerror(-r));
+		return 0;
+	}
+	j->log_path = xstrdup(JOB_LOG_PATH);
+	return 0;
+}
+
+static int load_state(struct job *j)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	int r;
+
+	strbuf_init(&err);
+	r = install_state_load(&j->st, &err);
+	if (r == -ENOENT)
+		return EXIT_OK;
+	if (r < 0) {
+		log_error("the state file %s%s cannot be read: %s; remove it to start over (each step checks the "
+			  "disk itself) and run again; nothing was changed", sysroot_get(), INSTALL_STATE_PATH,
+			  r == -EINVAL ? err.buf : strerror(-r));
+		return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+/* Detect, resolve, the user, the plan and the state. */
+static int job_load(struct job *j)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	int code = target_resolve(&j->t, &j->offers, &j->res), r;
+
+	if (code != EXIT_OK)
+		return code;
+	strbuf_init(&err);
+	r = as_user_resolve(gs_opts.user, &j->u, &err);
+	if (r < 0) {
+		log_error("%s", err.buf);
+		return r == -ENOTTY ? EXIT_USAGE : EXIT_FAILED;
+	}
+	j->have_user = true;
+	strbuf_reset(&err);
+	if (miniconda_table_load(gs_compat_dir(), &j->mc, &err) < 0) {
+		log_error("%s", err.buf);
+		return EXIT_BAD_INPUT;
+	}
+	j->have_mc = true;
+	j->mirror = xstrdup(gs_opts.mirror ? gs_opts.mirror : DEFAULT_MIRROR);
+	{
+		struct plan_input in = { .res = &j->res, .distro = j->t.distro, .user = &j->u, .mirror = j->mirror,
+					 .conda_prefix = gs_opts.conda_prefix,
+					 .framework_version = gs_opts.framework_version };
+
+		plan_build(&in, &j->plan);
+	}
+	if (conda_prefix_find(&j->u, gs_opts.conda_prefix, &j->conda_prefix) < 0)
+		j->conda_prefix = gs_opts.conda_prefix ? xstrdup(gs_opts.conda_prefix) : conda_prefix_default(&j->u);
+	j->label = fetch_plan_label(j->t.distro->id, &j->res);
+	j->boot_id = read_boot_id();
+	return load_state(j);
+}
+
+static void job_free(struct job *j)
+{
+	for (size_t i = 0; i < j->nsteps; i++) {
+		free(j->steps[i].title);
+		free(j->steps[i].why_done);
+		free(j->steps[i].detail);
+	}
+	install_state_free(&j->st);
+	plan_free(&j->plan);
+	if (j->have_mc)
+		miniconda_table_free(&j->mc);
+	if (j->have_user)
+		target_user_free(&j->u);
+	resolve_result_free(&j->res);
+	driver_offers_free(&j->offers);
+	target_free(&j->t);
+	free(j->label);
+	free(j->boot_id);
+	free(j->conda_prefix);
+	free(j->mirror);
+	free(j->log_path);
+}
+
+/* A new state for this run, keeping the boot the driver was installed
+ * in while that boot goes on. */
+static void state_begin(struct job *j)
+{
+	char *boot = j->reboot_needed ? TAKE_PTR(j->st.reboot_boot_id) : NULL;
+	struct install_state fresh = { 0 };
+
+	install_state_free(&j->st);
+	j->st = fresh;
+	j->st.plan = xstrdup(j->label);
+	j->st.result = xstrdup("running");
+	j->st.reboot_boot_id = boot;
+	for (size_t i = 0; i < j->nsteps; i++)
+		install_state_set_step(&j->st, j->steps[i].id, STEP_PENDING, NULL);
+}
+
+int main_job(void)
+{
+	struct job j = { .saved_stdout = -1 };
+	int code, r;
+	bool nothing;
+
+	if (!gs_opts.dry_run)
+		open_log(&j);
+	log_msg(LOG_LEVEL_DEBUG, "gpu-setup %s: the main job starts (pid %ld)", PACKAGE_VERSION, (long)getpid());
+	code = job_load(&j);
+	if (code != EXIT_OK)
+		goto out;
+	if (!gs_opts.dry_run) {
+		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+
+		/* One-shot: whatever this run finds, the unit has done its job. */
+		strbuf_init(&err);
+		if (resume_unit_installed() && resume_unit_remove(&err) < 0)
+			log_warning("cannot remove %s: %s", RESUME_UNIT_NAME, err.buf);
+	}
+	build_steps(&j);
+	nothing = pending_count(&j) == 0;
+	if (nothing) {
+		code = j.reboot_needed ? EXIT_REBOOT_NEEDED : EXIT_OK;
+		for (size_t i = 0; i < j.nsteps; i++)
+			j.steps[i].status = STEP_ALREADY_DONE;
+		if (j.reboot_needed && !gs_opts.json)
+			printf("Nothing to do before the reboot.\n");
+		if (j.reboot_needed)
+			reboot_advice(&j);
+		if (gs_opts.json) {
+			print_json_result(&j, j.reboot_needed ? "reboot-needed" : "nothing-to-do", code);
+		} else if (!j.reboot_needed) {
+			printf("Nothing to do: %s is set up (each step's result holds; 'gpu-setup doctor' checks it "
+			       "again).\n", j.label);
+		}
+		goto out;
+	}
+	if (!gs_opts.json)
+		print_plan(&j);
+	if (gs_opts.dry_run) {
+		if (gs_opts.json)
+			print_json_result(&j, "dry-run", EXIT_OK);
+		goto out;
+	}
+	r = prompt_consent("Go ahead?");
+	if (r <= 0) {
+		code = r == -ENOTTY ? EXIT_USAGE : EXIT_FAILED;
+		goto out;
+	}
+	gs_opts.yes = true;   /* asked once: the steps do not ask again */
+	r = interrupt_catch();
+	if (r < 0)
+		log_warning("cannot catch Ctrl-C: %s", strerror(-r));
+	steps_output_begin(&j);
+	code = run_preflight(&j);
+	if (code != EXIT_OK) {
+		steps_output_end(&j);
+		if (gs_opts.json)
+			print_json_result(&j, "failed", code);
+		goto out;
+	}
+	state_begin(&j);
+	save_state(&j);
+	code = run_steps(&j);
+	steps_output_end(&j);
+	if (code == EXIT_OK && j.reboot_needed)
+		reboot_advice(&j);
+	install_state_set_result(&j.st, result_word(&j, code, false));
+	save_state(&j);
+	if (interrupt_pending())
+		log_error("stopped by signal %d after the current action; the state file %s says where: run "
+			  "'sudo gpu-setup' again to go on", interrupt_signal(), INSTALL_STATE_PATH);
+	if (code == EXIT_OK && j.reboot_needed)
+		code = EXIT_REBOOT_NEEDED;
+	else if (code == EXIT_CHECKS_FAILED)
+		log_error("every step is done, but doctor found a problem (above)");
+	else if (code != EXIT_OK && !interrupt_pending())
+		log_error("the run stopped at a failed step; the steps before it are done and kept: fix what the "
+			  "message says and run 'sudo gpu-setup' again");
+	else if (code == EXIT_OK && !gs_opts.json)
+		printf("Done: %s is set up.\n", j.label);
+	if (gs_opts.json)
+		print_json_result(&j, result_word(&j, code == EXIT_REBOOT_NEEDED ? EXIT_OK : code, false), code);
+out:
+	job_free(&j);
+	return code;
+}
