@@ -269,53 +269,40 @@ static char **hook_env(const struct job *j)
 {
 	const struct resolve_result *r = &j->res;
 	_cleanup_free_ char *env_name = r->build ? framework_env_name(r->build) : NULL;
-	char **v = NULL;
-	size_t n = 0;
+	_cleanup_free_ char *branch = xasprintf("%u", r->branch);
+	_cleanup_free_ char *home = xasprintf("/usr/local/cuda-%u.%u", r->cuda->v.part[0], r->cuda->v.part[1]);
+	struct user_hooks_vars v = {
+		.driver = branch, .cuda = r->cuda->version, .cudnn = r->cudnn ? r->cudnn->version : NULL,
+		.framework = r->build ? framework_name(r->build->fw) : NULL,
+		.framework_version = r->build ? r->build->version : NULL,
+		.python = r->python[0] ? r->python : NULL, .cuda_home = home, .user = j->u.name,
+		.user_home = j->u.home, .conda_prefix = j->conda_prefix, .env_name = env_name,
+		.log = j->log_path, .offline = gs_opts.offline,
+	};
 
-	strv_push(&v, &n, xasprintf("GPU_SETUP_PLAN=%s", j->label));
-	strv_push(&v, &n, xasprintf("GPU_SETUP_DRIVER=%u", r->branch));
-	strv_push(&v, &n, xasprintf("GPU_SETUP_CUDA=%s", r->cuda->version));
-	strv_push(&v, &n, xasprintf("GPU_SETUP_CUDA_HOME=/usr/local/cuda-%u.%u", r->cuda->v.part[0], r->cuda->v.part[1]));
-	if (r->cudnn)
-		strv_push(&v, &n, xasprintf("GPU_SETUP_CUDNN=%s", r->cudnn->version));
-	if (r->build) {
-		strv_push(&v, &n, xasprintf("GPU_SETUP_FRAMEWORK=%s", framework_name(r->build->fw)));
-		strv_push(&v, &n, xasprintf("GPU_SETUP_FRAMEWORK_VERSION=%s", r->build->version));
-		strv_push(&v, &n, xasprintf("GPU_SETUP_ENV=%s/envs/%s", j->conda_prefix, env_name));
-	}
-	if (r->python[0])
-		strv_push(&v, &n, xasprintf("GPU_SETUP_PYTHON=%s", r->python));
-	strv_push(&v, &n, xasprintf("GPU_SETUP_USER=%s", j->u.name));
-	strv_push(&v, &n, xasprintf("GPU_SETUP_USER_HOME=%s", j->u.home));
-	strv_push(&v, &n, xasprintf("GPU_SETUP_CONDA_PREFIX=%s", j->conda_prefix));
-	strv_push(&v, &n, xasprintf("GPU_SETUP_OFFLINE=%d", gs_opts.offline ? 1 : 0));
-	strv_push(&v, &n, xasprintf("GPU_SETUP_LOG=%s", j->log_path ? j->log_path : ""));
-	strv_push(&v, &n, xasprintf("GPU_SETUP_STATE=%s", INSTALL_STATE_PATH));
-	return v;
+	return user_hooks_env(&v);
 }
 
 /* The hooks of one phase; false when one failed and the run must stop
  * (its name and output logged, and in *ret_detail). */
 static bool run_hooks(const struct job *j, const char *phase, const char *step, char **ret_detail)
 {
+	_cleanup_strbuf_ struct strbuf msg = STRBUF_INIT;
 	char **env = hook_env(j);
 	struct user_hook_failure f = { 0 };
 	int r = user_hooks_run(phase, step, (const char *const *)env, gs_opts.ignore_hook_failures, &f);
-	bool ok = true;
 
 	strv_free(env);
-	if (r < 0 && f.hook) {
-		*ret_detail = xasprintf("the %s-%s hook %s failed", phase, step, f.hook);
-		log_error("%s (%s)%s%s\n(--ignore-hook-failures goes on past it)", *ret_detail, f.status,
-			  f.output && *f.output ? "; its output:\n" : "", f.output ? f.output : "");
-		ok = false;
-	} else if (r < 0) {
-		*ret_detail = xasprintf("cannot run the %s-%s hooks: %s", phase, step, f.reason ? f.reason : strerror(-r));
-		log_error("%s", *ret_detail);
-		ok = false;
+	strbuf_init(&msg);
+	if (r < 0) {
+		user_hook_failure_format(&f, &msg);
+		free(*ret_detail);
+		*ret_detail = xasprintf("%s-%s hooks: %s", phase, step, msg.buf);
+		log_error("the %s%s (--ignore-hook-failures goes on past a failing hook)", *ret_detail,
+			  r == -EIO ? "" : "; nothing in that directory ran");
 	}
-	user_hook_failure_free(&f);
-	return ok;
+	user_hook_failure_release(&f);
+	return r >= 0;
 }
 
 /* ---- the steps */
@@ -398,7 +385,7 @@ static int step_hooks(void)
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 
 	strbuf_init(&err);
-	if (shipped_hooks_enable(&err) < 0) {
+	if (shipped_hooks_enable(gs_hooks_dir(), &err) < 0) {
 		log_error("cannot enable gpu-setup's apt and kernel hooks: %s", err.buf);
 		return EXIT_FAILED;
 	}

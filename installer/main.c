@@ -319,6 +319,22 @@ const char *gs_compat_dir(void)
 	return PKGDATADIR "/compat";
 }
 
+const char *gs_hooks_dir(void)
+{
+	static char exe[PATH_MAX], builddir[PATH_MAX];
+	ssize_t n;
+
+	/* As for the compat data: the build tree's hooks/ (made by make,
+	 * with the installed paths in them) when run from there. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0 && realpath(ABS_TOP_BUILDDIR, builddir)) {
+		exe[n] = '\0';
+		if (streq(dirname(exe), builddir))
+			return ABS_TOP_BUILDDIR "/hooks";
+	}
+	return PKGDATADIR "/hooks";
+}
+
 void gs_detect_request(struct detect_request *req)
 {
 	memset(req, 0, sizeof(*req));

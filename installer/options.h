@@ -68,6 +68,9 @@ extern struct gs_options gs_opts;
 /* Where compat data is: --compat-dir, else the source tree when running
  * from the build directory, else $(pkgdatadir)/compat. */
 const char *gs_compat_dir(void);
+/* Where the templates of the shipped hooks are: the build tree's hooks/
+ * when running from the build directory, else $(pkgdatadir)/hooks. */
+const char *gs_hooks_dir(void);
 /* The detection request the global options describe. */
 void gs_detect_request(struct detect_request *req);
 /* Run detection and log a failure; returns 0 or an exit code. */
