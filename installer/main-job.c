@@ -150,7 +150,8 @@ static bool mirror_holds(struct job *j)
 	return holds;
 }
 
-/* The steps of this run, each marked done when its result holds. */
+/* The steps of this run, each marked done when its result holds (doctor
+ * stays pending while the driver waits for a reboot). */
 static void build_steps(struct job *j)
 {
 	const struct state_step *sd = install_state_step(&j->st, "driver");
@@ -219,7 +220,7 @@ static size_t pending_count(const struct job *j)
 	size_t n = 0;
 
 	for (size_t i = 0; i < j->nsteps; i++)
-		if (!j->steps[i].done)
+		if (!j->steps[i].done && !(streq(j->steps[i].id, "doctor") && j->reboot_needed))
 			n++;
 	return n;
 }
@@ -478,7 +479,9 @@ static int run_steps(struct job *j)
 		_cleanup_free_ char *detail = NULL;
 
 		if (s->done) {
-			record(j, s, STEP_ALREADY_DONE, s->why_done);
+			/* The driver waiting for its boot stays so in the state. */
+			record(j, s, streq(s->id, "driver") && j->reboot_needed ? STEP_REBOOT_PENDING : STEP_ALREADY_DONE,
+			       s->why_done);
 			continue;
 		}
 		if (s->status == STEP_DONE) {   /* preflight, run before the state was written */
@@ -543,7 +546,7 @@ static const char *result_word(const struct job *j, int code, bool nothing)
 }
 
 /* The command the resume unit runs: this run's, answering yes. */
-static char **resume_argv(void)
+static char **resume_argv(const char *user)
 {
 	char exe[PATH_MAX];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -555,9 +558,21 @@ static char **resume_argv(void)
 	exe[len] = '\0';
 	strv_push(&v, &n, xstrdup(exe));
 	strv_push(&v, &n, xstrdup("--yes"));
-	for (int i = 1; i < gs_opts.argc; i++)
-		if (!streq(gs_opts.argv[i], "--yes") && !streq(gs_opts.argv[i], "-y"))
-			strv_push(&v, &n, xstrdup(gs_opts.argv[i]));
+	/* At boot there is no SUDO_USER to name the user, and the target
+	 * is / itself. */
+	if (!gs_opts.user) {
+		strv_push(&v, &n, xstrdup("--user"));
+		strv_push(&v, &n, xstrdup(user));
+	}
+	for (int i = 1; i < gs_opts.argc; i++) {
+		const char *a = gs_opts.argv[i];
+
+		if (streq(a, "--root") && i + 1 < gs_opts.argc)
+			i++;
+		else if (!streq(a, "--yes") && !streq(a, "-y") && !startswith(a, "--root=") &&
+			 !streq(a, "--resume-after-reboot"))
+			strv_push(&v, &n, xstrdup(a));
+	}
 	return v;
 }
 
@@ -565,7 +580,7 @@ static void reboot_advice(struct job *j)
 {
 	if (gs_opts.resume_after_reboot && !gs_opts.dry_run) {
 		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-		char **argv = resume_argv();
+		char **argv = resume_argv(j->u.name);
 
 		strbuf_init(&err);
 		if (argv && resume_unit_install((const char *const *)argv, &err) == 0)
@@ -742,9 +757,6 @@ int main_job(void)
 	int code, r;
 	bool nothing;
 
-	if (!gs_opts.dry_run)
-		open_log(&j);
-	log_msg(LOG_LEVEL_DEBUG, "gpu-setup %s: the main job starts (pid %ld)", PACKAGE_VERSION, (long)getpid());
 	code = job_load(&j);
 	if (code != EXIT_OK)
 		goto out;
@@ -761,7 +773,9 @@ int main_job(void)
 	if (nothing) {
 		code = j.reboot_needed ? EXIT_REBOOT_NEEDED : EXIT_OK;
 		for (size_t i = 0; i < j.nsteps; i++)
-			j.steps[i].status = STEP_ALREADY_DONE;
+			j.steps[i].status = !j.steps[i].done ? STEP_PENDING     /* doctor, after the reboot */
+					    : streq(j.steps[i].id, "driver") && j.reboot_needed ? STEP_REBOOT_PENDING
+					    : STEP_ALREADY_DONE;
 		if (j.reboot_needed && !gs_opts.json)
 			printf("Nothing to do before the reboot.\n");
 		if (j.reboot_needed)
@@ -787,6 +801,9 @@ int main_job(void)
 		goto out;
 	}
 	gs_opts.yes = true;   /* asked once: the steps do not ask again */
+	open_log(&j);
+	log_msg(LOG_LEVEL_DEBUG, "gpu-setup %s: the main job starts (pid %ld) for %s", PACKAGE_VERSION,
+		(long)getpid(), j.label);
 	r = interrupt_catch();
 	if (r < 0)
 		log_warning("cannot catch Ctrl-C: %s", strerror(-r));

@@ -11,6 +11,7 @@
 #include "conda-prefix.h"
 #include "cuda-tree.h"
 #include "cudnn.h"
+#include "doctor-python.h"
 #include "fileio.h"
 #include "framework-env.h"
 #include "plan.h"
@@ -122,6 +123,25 @@ static void cudnn_step(struct plan *p, const struct plan_input *in, const char *
 	add_change(s, "files: %s/lib64/libcudnn* (symlink chain kept)", dir);
 }
 
+/* The environment's marker says it holds this build (install framework
+ * keeps such an environment as it is). */
+static bool env_holds_build(const char *env, const struct fw_build *b, const char *want)
+{
+	_cleanup_free_ char *marker = xasprintf("%s/%s", env, GS_ENV_MARKER), *host = NULL, *text = NULL;
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
+	struct env_marker m;
+	size_t len;
+	bool holds;
+
+	strbuf_init(&why);
+	if (sysroot_host_path(marker, &host) < 0 || read_file(host, 1 << 20, &text, &len) < 0 ||
+	    env_marker_parse(text, &m) < 0)
+		return false;
+	holds = env_marker_matches(&m, b, want, &why);
+	env_marker_free(&m);
+	return holds;
+}
+
 static void python_steps(struct plan *p, const struct plan_input *in)
 {
 	const struct resolve_result *r = in->res;
@@ -150,9 +170,15 @@ static void python_steps(struct plan *p, const struct plan_input *in)
 		s = add_step(p, "framework", "create the conda environment '%s' with Python %s and %s %s", name,
 			     r->python[0] ? r->python : "(Miniconda's)", framework_title(r->build->fw),
 			     r->build->version);
-		add_change(s, "dir: %s", env);
-		add_change(s, "pip: %s%s%s", req, r->build->index_url ? " from " : "",
-			   r->build->index_url ? r->build->index_url : "");
+		if (env_holds_build(env, r->build, in->framework_version)) {
+			s->done = true;
+			s->status = xasprintf("%s/%s says %s %s", env, GS_ENV_MARKER, framework_title(r->build->fw),
+					      r->build->version);
+		} else {
+			add_change(s, "dir: %s", env);
+			add_change(s, "pip: %s%s%s", req, r->build->index_url ? " from " : "",
+				   r->build->index_url ? r->build->index_url : "");
+		}
 	}
 	s = add_step(p, "verify", "check the result (gpu-setup doctor)");
 	add_change(s, "nothing: reads only");
