@@ -63,6 +63,8 @@ struct fetch_ctx {
 	char *dir;                    /* the cache (host path) */
 	struct fetch_item *items;
 	const char **status;          /* per plan item: fetched, present, failed, would-fetch */
+	bool vendor_only;             /* the main job's download: no driver packages (apt fetches
+					 those itself, after the driver step has set up its sources) */
 };
 
 static void ctx_free(struct fetch_ctx *c)
@@ -166,7 +168,7 @@ static int resolve_target(struct fetch_ctx *c)
 			  gs_opts.for_target ? "the described machine" : "this machine");
 		code = EXIT_CONFLICT;
 	}
-	if (code == EXIT_OK) {
+	if (code == EXIT_OK && !c->vendor_only) {
 		code = driver_debs_plan(&c->t, ac, &c->debs);
 		c->have_debs = code == EXIT_OK;
 	}
@@ -470,14 +472,11 @@ static void print_json(const struct fetch_ctx *c, int code)
 	json_object_put(j);
 }
 
-int cmd_fetch(int argc, char **argv)
+static int fetch_run(bool vendor_only)
 {
-	struct fetch_ctx c = { 0 };
-	int code;
+	struct fetch_ctx c = { .vendor_only = vendor_only };
+	int code = resolve_target(&c);
 
-	(void)argc;
-	(void)argv;
-	code = resolve_target(&c);
 	if (code == EXIT_OK)
 		code = build_plan(&c);
 	if (code == EXIT_OK)
@@ -502,4 +501,16 @@ int cmd_fetch(int argc, char **argv)
 out:
 	ctx_free(&c);
 	return code;
+}
+
+int cmd_fetch(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return fetch_run(false);
+}
+
+int fetch_vendor_files(void)
+{
+	return fetch_run(true);
 }

@@ -162,7 +162,7 @@ static void build_steps(struct job *j)
 	add_step(j, "preflight", xstrdup(gs_opts.offline ? "check the disk space and the cache"
 							  : "check the disk space"));
 	if (!gs_opts.offline)
-		add_step(j, "download", xstrdup("download the runfile, cuDNN and Miniconda into the cache"));
+		add_step(j, "download", xstrdup("download the CUDA runfile, cuDNN and Miniconda into the cache"));
 	for (size_t i = 0; i < j->plan.nsteps; i++) {
 		const struct plan_step *p = &j->plan.steps[i];
 		struct job_step *s;
@@ -398,7 +398,7 @@ static int run_one(struct job *j, struct job_step *s)
 	if (streq(s->id, "preflight"))
 		return step_preflight(j);
 	if (streq(s->id, "download"))
-		return cmd_fetch(0, NULL);
+		return fetch_vendor_files();
 	if (streq(s->id, "driver")) {
 		if (j->rebooted_unloaded) {
 			log_error("the driver was installed before the machine restarted, and it is still not loaded: "
@@ -534,12 +534,12 @@ static int run_steps(struct job *j)
 
 /* ---- after the steps */
 
-static const char *result_word(const struct job *j, int code, bool nothing)
+static const char *result_word(const struct job *j, int code)
 {
 	if (code == EXIT_OK && j->reboot_needed)
 		return "reboot-needed";
 	if (code == EXIT_OK)
-		return nothing ? "nothing-to-do" : "done";
+		return "done";
 	if (interrupt_pending())
 		return "interrupted";
 	return "failed";
@@ -821,7 +821,7 @@ int main_job(void)
 	steps_output_end(&j);
 	if (code == EXIT_OK && j.reboot_needed)
 		reboot_advice(&j);
-	install_state_set_result(&j.st, result_word(&j, code, false));
+	install_state_set_result(&j.st, result_word(&j, code));
 	save_state(&j);
 	if (interrupt_pending())
 		log_error("stopped by signal %d after the current action; the state file %s says where: run "
@@ -836,7 +836,7 @@ int main_job(void)
 	else if (code == EXIT_OK && !gs_opts.json)
 		printf("Done: %s is set up.\n", j.label);
 	if (gs_opts.json)
-		print_json_result(&j, result_word(&j, code == EXIT_REBOOT_NEEDED ? EXIT_OK : code, false), code);
+		print_json_result(&j, result_word(&j, code == EXIT_REBOOT_NEEDED ? EXIT_OK : code), code);
 out:
 	job_free(&j);
 	return code;

@@ -841,6 +841,42 @@ static void test_helpers(void)
 	}
 }
 
+/* A staging directory a killed run left: removed when nothing had moved
+ * out of the toolkit yet, refused (and kept) when files had. */
+static void test_stale_staging(void)
+{
+	struct strbuf err = STRBUF_INIT;
+	const char *p = gen(TXZ98, "--version", "9.8.0.87", "--cuda", "12", "--layout", "txz", NULL);
+	_cleanup_free_ char *snap = NULL;
+	int r;
+
+	strbuf_init(&err);
+	toolkit("/usr/local/cuda-10.1", false);
+	mkdirs("/usr/local/cuda-10.1/.gpu-setup-cudnn-Ab12Cd/old-include");
+	mkdirs("/usr/local/cuda-10.1/.gpu-setup-cudnn-Ab12Cd/old-lib64");
+	put("/usr/local/cuda-10.1/.gpu-setup-cudnn-Ab12Cd/lib64/libcudnn.so.9.8.0", "half unpacked");
+	ok(p && place("/usr/local/cuda-10.1", 12, p, NULL, NULL, &err) == 0, "stale staging, nothing moved: place goes on");
+	snap = snapshot();
+	ok(!staging_left(snap), "stale staging, nothing moved: the left-over directory is removed");
+	ok(exists("/usr/local/cuda-10.1/include/cudnn_version.h"), "stale staging, nothing moved: cuDNN is placed");
+
+	toolkit("/usr/local/cuda-10.2", false);
+	put("/usr/local/cuda-10.2/.gpu-setup-cudnn-Zz99Yy/old-lib64/libcudnn.so.9.1.0", "the previous library");
+	mkdirs("/usr/local/cuda-10.2/.gpu-setup-cudnn-Zz99Yy/old-include");
+	r = p ? place("/usr/local/cuda-10.2", 12, p, NULL, NULL, &err) : -ENOENT;
+	ok(r == -EBUSY && strstr(err.buf, ".gpu-setup-cudnn-Zz99Yy/old-lib64") && strstr(err.buf, "move them back"),
+	   "stale staging with moved files: refused with where they are and what to do");
+	printf("# %s\n", err.buf);
+	ok(exists("/usr/local/cuda-10.2/.gpu-setup-cudnn-Zz99Yy/old-lib64/libcudnn.so.9.1.0") &&
+	   !exists("/usr/local/cuda-10.2/include/cudnn_version.h"), "stale staging with moved files: nothing touched");
+	{
+		_cleanup_free_ char *stale = host("/usr/local/cuda-10.2/.gpu-setup-cudnn-Zz99Yy");
+
+		remove_tree(stale);   /* the later tests look for staging left anywhere */
+	}
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	static const char *const tools[] = { "python3", "cc", "xz", "gzip" };
@@ -861,6 +897,7 @@ int main(void)
 	test_refusals();
 	test_upgrade();
 	test_rollback();
+	test_stale_staging();
 	test_remove();
 	test_helpers();
 

@@ -55,7 +55,7 @@ int main(void)
 	struct strbuf err = STRBUF_INIT;
 	struct install_state s, t;
 	const struct state_step *st;
-	char *text, *msg;
+	char *text;
 	char root[] = "/tmp/gs-state-XXXXXX";
 
 	strbuf_init(&err);
@@ -111,11 +111,12 @@ int main(void)
 	{
 		static const char nul[] = "gpu-setup-state 1\nplan\tx\0y\nresult\tdone\n";
 
+		int r;
+
 		strbuf_reset(&err);
-		ok(install_state_parse(nul, sizeof(nul) - 1, &t, &err) == -EINVAL && strstr(err.buf, "line 2: a NUL"),
-		   "refused: a NUL byte (%s)", err.buf);
+		r = install_state_parse(nul, sizeof(nul) - 1, &t, &err);
+		ok(r == -EINVAL && strstr(err.buf, "line 2: a NUL"), "refused: a NUL byte");
 	}
-	(void)msg;
 
 	/* Through the sysroot: save makes the directory and writes atomically. */
 	if (!mkdtemp(root))
