@@ -257,12 +257,53 @@ static int symlink_atomic(const char *target, const char *path)
 	return -EEXIST;
 }
 
+/* What is there now, read without changing anything: the two directories
+ * (NULL when missing), the unit's text and mode (text NULL: no unit) and
+ * the wants link's target (have_link > 0: a link). */
+struct unit_files {
+	char *sys, *wants, *unit_host, *wants_host, *old, *link;
+	mode_t old_mode;
+	int have_link;
+};
+
+static void unit_files_free(struct unit_files *f)
+{
+	free(f->sys);
+	free(f->wants);
+	free(f->unit_host);
+	free(f->wants_host);
+	free(f->old);
+	free(f->link);
+}
+
+static int unit_files_look(struct unit_files *f, struct strbuf *err)
+{
+	int r = unit_dir(UNIT_DIR, false, &f->sys, err);
+
+	if (r < 0 && r != -ENOENT && r != -ENOTDIR)
+		return r;
+	if (f->sys) {
+		f->unit_host = xasprintf("%s/%s", f->sys, RESUME_UNIT_NAME);
+		r = unit_file_state(f->unit_host, &f->old, &f->old_mode, err);
+		if (r < 0)
+			return r;
+	}
+	r = unit_dir(WANTS_DIR, false, &f->wants, err);
+	if (r < 0 && r != -ENOENT && r != -ENOTDIR)
+		return r;
+	if (f->wants) {
+		f->wants_host = xasprintf("%s/%s", f->wants, RESUME_UNIT_NAME);
+		f->have_link = wants_state(f->wants_host, &f->link, err);
+		if (f->have_link < 0)
+			return f->have_link;
+	}
+	return 0;
+}
+
 int resume_unit_install(const char *const *argv, struct strbuf *err)
 {
-	_cleanup_free_ char *text = resume_unit_text(argv), *unit_host = NULL, *wants_host = NULL;
-	_cleanup_free_ char *sys = NULL, *wants = NULL, *old = NULL, *link = NULL;
-	_cleanup_free_ char *unit_display = NULL;
-	mode_t old_mode = 0;
+	_cleanup_free_ char *text = resume_unit_text(argv), *unit_display = NULL;
+	struct unit_files f = { 0 };
 	bool wrote = false;
 	int r;
 
@@ -276,116 +317,83 @@ int resume_unit_install(const char *const *argv, struct strbuf *err)
 
 	/* Look first, change afterwards: a refusal leaves everything as it
 	 * was.  A missing directory only means there is nothing there yet. */
-	r = unit_dir(UNIT_DIR, false, &sys, err);
-	if (r < 0 && r != -ENOENT && r != -ENOTDIR)
-		return r;
-	if (sys) {
-		unit_host = xasprintf("%s/%s", sys, RESUME_UNIT_NAME);
-		r = unit_file_state(unit_host, &old, &old_mode, err);
+	r = unit_files_look(&f, err);
+	if (r < 0)
+		goto out;
+	if (!f.sys) {
+		r = unit_dir(UNIT_DIR, true, &f.sys, err);
 		if (r < 0)
-			return r;
+			goto out;
+		f.unit_host = xasprintf("%s/%s", f.sys, RESUME_UNIT_NAME);
 	}
-	r = unit_dir(WANTS_DIR, false, &wants, err);
-	if (r < 0 && r != -ENOENT && r != -ENOTDIR)
-		return r;
-	if (wants) {
-		wants_host = xasprintf("%s/%s", wants, RESUME_UNIT_NAME);
-		r = wants_state(wants_host, &link, err);
+	if (!f.wants) {
+		r = unit_dir(WANTS_DIR, true, &f.wants, err);
 		if (r < 0)
-			return r;
+			goto out;
+		f.wants_host = xasprintf("%s/%s", f.wants, RESUME_UNIT_NAME);
 	}
 
-	if (!sys) {
-		r = unit_dir(UNIT_DIR, true, &sys, err);
-		if (r < 0)
-			return r;
-		unit_host = xasprintf("%s/%s", sys, RESUME_UNIT_NAME);
-	}
-	if (!wants) {
-		r = unit_dir(WANTS_DIR, true, &wants, err);
-		if (r < 0)
-			return r;
-		wants_host = xasprintf("%s/%s", wants, RESUME_UNIT_NAME);
-	}
-
-	if (!old || !streq(old, text) || old_mode != 0644) {
-		r = write_file_atomic(unit_host, text, strlen(text), 0644);
+	if (!f.old || !streq(f.old, text) || f.old_mode != 0644) {
+		r = write_file_atomic(f.unit_host, text, strlen(text), 0644);
 		if (r < 0) {
 			strbuf_addf(err, "cannot write %s: %s", unit_display, strerror(-r));
-			return r;
+			goto out;
 		}
 		wrote = true;
 	}
-	if (!link || !streq(link, WANTS_TARGET)) {
-		r = symlink_atomic(WANTS_TARGET, wants_host);
+	if (!f.link || !streq(f.link, WANTS_TARGET)) {
+		r = symlink_atomic(WANTS_TARGET, f.wants_host);
 		if (r < 0) {
 			strbuf_addf(err, "cannot enable %s: cannot make the link %s%s: %s", RESUME_UNIT_NAME,
 				    sysroot_get(), RESUME_UNIT_WANTS_PATH, strerror(-r));
 			/* Undo the unit's write, so no half-installed unit is
 			 * left: a unit not enabled would only confuse. */
-			if (wrote && old)
-				(void)write_file_atomic(unit_host, old, strlen(old), old_mode);
+			if (wrote && f.old)
+				(void)write_file_atomic(f.unit_host, f.old, strlen(f.old), f.old_mode);
 			else if (wrote)
-				(void)unlink(unit_host);
-			return r;
+				(void)unlink(f.unit_host);
+			goto out;
 		}
 	}
-	return 0;
+	r = 0;
+out:
+	unit_files_free(&f);
+	return r;
 }
 
 int resume_unit_remove(struct strbuf *err)
 {
-	_cleanup_free_ char *sys = NULL, *wants = NULL, *unit_host = NULL, *wants_host = NULL;
-	_cleanup_free_ char *old = NULL, *link = NULL;
-	mode_t mode;
-	int r, have_link = 0;
+	struct unit_files f = { 0 };
+	int r = unit_files_look(&f, err);
 
-	r = unit_dir(UNIT_DIR, false, &sys, err);
-	if (r < 0 && r != -ENOENT && r != -ENOTDIR)
-		return r;
-	if (sys) {
-		unit_host = xasprintf("%s/%s", sys, RESUME_UNIT_NAME);
-		r = unit_file_state(unit_host, &old, &mode, err);
-		if (r < 0)
-			return r;
-	}
-	r = unit_dir(WANTS_DIR, false, &wants, err);
-	if (r < 0 && r != -ENOENT && r != -ENOTDIR)
-		return r;
-	if (wants) {
-		wants_host = xasprintf("%s/%s", wants, RESUME_UNIT_NAME);
-		have_link = wants_state(wants_host, &link, err);
-		if (have_link < 0)
-			return have_link;
-	}
-
+	if (r < 0)
+		goto out;
 	/* The link first: a unit file left without it is inert, a link left
 	 * without its unit would make the boot log an error. */
-	if (have_link > 0 && unlink(wants_host) < 0 && errno != ENOENT) {
+	if (f.have_link > 0 && unlink(f.wants_host) < 0 && errno != ENOENT) {
 		r = -errno;
 		strbuf_addf(err, "cannot remove %s%s: %s", sysroot_get(), RESUME_UNIT_WANTS_PATH, strerror(-r));
-		return r;
+		goto out;
 	}
-	if (old && unlink(unit_host) < 0 && errno != ENOENT) {
+	if (f.old && unlink(f.unit_host) < 0 && errno != ENOENT) {
 		r = -errno;
 		strbuf_addf(err, "cannot remove %s%s: %s", sysroot_get(), RESUME_UNIT_PATH, strerror(-r));
-		return r;
+		goto out;
 	}
-	return 0;
+	r = 0;
+out:
+	unit_files_free(&f);
+	return r;
 }
 
 bool resume_unit_installed(void)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	_cleanup_free_ char *sys = NULL, *wants = NULL, *unit_host = NULL, *wants_host = NULL;
-	_cleanup_free_ char *old = NULL, *link = NULL;
-	mode_t mode;
+	struct unit_files f = { 0 };
+	bool installed;
 
 	strbuf_init(&err);
-	if (unit_dir(UNIT_DIR, false, &sys, &err) < 0 || unit_dir(WANTS_DIR, false, &wants, &err) < 0)
-		return false;
-	unit_host = xasprintf("%s/%s", sys, RESUME_UNIT_NAME);
-	wants_host = xasprintf("%s/%s", wants, RESUME_UNIT_NAME);
-	return unit_file_state(unit_host, &old, &mode, &err) == 0 && old &&
-	       wants_state(wants_host, &link, &err) == 1;
+	installed = unit_files_look(&f, &err) == 0 && f.old && f.have_link == 1;
+	unit_files_free(&f);
+	return installed;
 }
