@@ -17,6 +17,7 @@
 #include "cheader.h"
 #include "cuda-tree.h"
 #include "fileio.h"
+#include "json-compat.h"
 #include "run.h"
 #include "sysroot.h"
 #include "util.h"
@@ -86,12 +87,7 @@ int cuda_parse_version_json(const char *text, char **ret)
 	if (!tok)
 		return -ENOMEM;
 	j = json_tokener_parse_ex(tok, text, (int)len);
-	/* json-c 0.13 (Ubuntu 20.04) has no accessor for where parsing stopped. */
-#if JSON_C_VERSION_NUM >= ((0 << 16) | (15 << 8))
-	end = json_tokener_get_parse_end(tok);
-#else
-	end = (size_t)tok->char_offset;
-#endif
+	end = json_parse_end(tok);
 	if (!j || json_tokener_get_error(tok) != json_tokener_success)
 		goto out;
 	/* Text after the object means a damaged file, not a version. */

@@ -5,9 +5,11 @@
  * are in progress, each either transferring (an easy handle in the multi)
  * or waiting out a backoff (a deadline the poll timeout wakes for), so a
  * mirror that needs a pause never holds up the other transfers and no
- * thread is needed.
+ * thread is needed for them.
  *
- * Each item writes DEST.part through a running sha256.  A transfer asks
+ * Each item writes DEST.part through a running sha256, computed by a
+ * thread of the item's own (see "the hashing thread" below), so that on a
+ * fast link the transfer does not wait for the hash.  A transfer asks
  * for the bytes after those already in the .part with CURLOPT_RANGE rather
  * than CURLOPT_RESUME_FROM_LARGE: with the latter libcurl itself fails a
  * 200 answer (CURLE_RANGE_ERROR) or, when the whole file is as long as the
@@ -19,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,8 +42,15 @@
  * write(2) each see large blocks (libcurl's default is 16 KiB). */
 #define FETCH_BUFFER_SIZE (512L * 1024)
 /* Start writing the .part to disk every this many bytes, so the fsync
- * before the rename finds little left to do instead of the whole file. */
+ * before the rename finds little left to do instead of the whole file
+ * (the hashing thread does it, behind the hash). */
 #define FETCH_WRITEBACK_STEP (8ull << 20)
+/* Bytes written but not yet hashed, at most, per item: the bound on the
+ * memory the hashing thread may lag behind by. */
+#define HASH_QUEUE_SIZE (8u << 20)
+/* The hashing thread takes at most this much at a time off the queue, so
+ * the writer finds room again soon after the queue filled up. */
+#define HASH_STEP (1u << 20)
 /* Longest pause between two retries, however often the backoff doubled. */
 #define FETCH_BACKOFF_MAX_MS (60L * 1000)
 /* The progress line is redrawn at most this often. */
@@ -59,14 +69,37 @@ enum mirror_failure {
 	MIRROR_BAD_BYTES,  /* served other bytes (digest, too long) */
 };
 
+/* The running sha256 of one .part: the bytes written are copied into a
+ * ring that a thread drains into the hash.  One mutex guards the ring's
+ * state and the copy into it; the hash runs outside the lock, on bytes
+ * the writer does not touch (those between head and head + queued).
+ * Behind the hash the thread also starts the writeback of the bytes it
+ * hashed (they were written before they were fed), which would stall the
+ * transfer where it blocks on a busy disk queue. */
+struct hasher {
+	struct sha256_ctx *ctx;  /* NULL: not started (or finished) */
+	bool threaded;           /* false: no thread could start, feed hashes in place */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t more;     /* bytes queued, or closing: the thread wakes */
+	pthread_cond_t room;     /* bytes hashed: a waiting writer wakes */
+	unsigned char *ring;     /* HASH_QUEUE_SIZE bytes */
+	size_t head;             /* the next byte to hash */
+	size_t queued;           /* bytes from head on waiting to be hashed */
+	bool closing;            /* nothing more comes: hash what is queued and end */
+	/* The thread's own (or feed's, without a thread): */
+	int fd;                  /* the .part, whose byte 0 was the first fed */
+	uint64_t hashed;         /* bytes hashed: the .part's first bytes */
+	uint64_t written_back;   /* of those, bytes whose writeback was started */
+};
+
 struct job {
 	struct fetch_item *item;
 	enum job_state state;
 	char *part;                 /* dest.part */
 	int fd;                     /* the .part, open for writing at its end */
-	struct sha256_ctx *hash;    /* of the .part's bytes so far */
+	struct hasher hash;         /* of the .part's bytes so far */
 	uint64_t have;              /* bytes in the .part */
-	uint64_t written_back;      /* bytes of it whose writeback was started */
 	size_t mirror;              /* index into item->urls */
 	unsigned tries;             /* transfers on this mirror so far */
 	int64_t wake_ms;            /* JOB_WAITING: when to start */
@@ -191,17 +224,135 @@ static void progress_draw(struct fetcher *f, bool force)
 		log_msg(level, __VA_ARGS__);                 \
 	} while (0)
 
+/* ------------------------------------------------------------ the hashing thread */
+
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Hash the next len bytes of the .part, and start writing them to disk
+ * every FETCH_WRITEBACK_STEP bytes: asks the kernel to write, does not
+ * wait (a hint: its failure changes nothing, the fsync before the rename
+ * is what counts). */
+static void hasher_consume(struct hasher *h, const void *data, size_t len)
+{
+	sha256_update(h->ctx, data, len);
+	h->hashed += len;
+	if (h->hashed - h->written_back >= FETCH_WRITEBACK_STEP) {
+		(void)sync_file_range(h->fd, (off64_t)h->written_back, (off64_t)(h->hashed - h->written_back),
+				      SYNC_FILE_RANGE_WRITE);
+		h->written_back = h->hashed;
+	}
+}
+
+static void *hasher_main(void *arg)
+{
+	struct hasher *h = arg;
+
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		const unsigned char *p;
+		size_t len;
+
+		while (!h->queued && !h->closing)
+			pthread_cond_wait(&h->more, &h->lock);
+		if (!h->queued)
+			break;
+		p = h->ring + h->head;
+		len = min_size(min_size(h->queued, HASH_QUEUE_SIZE - h->head), HASH_STEP);
+		pthread_mutex_unlock(&h->lock);
+		hasher_consume(h, p, len);
+		pthread_mutex_lock(&h->lock);
+		h->head = (h->head + len) % HASH_QUEUE_SIZE;
+		h->queued -= len;
+		pthread_cond_signal(&h->room);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* A new, empty hash of the .part open at fd, and its thread.  Without a
+ * thread (none can start) the bytes are hashed as they are fed: slower,
+ * as right.  The .part must stay open, and not be cut shorter, until
+ * hasher_finish. */
+static void hasher_start(struct hasher *h, int fd)
+{
+	memset(h, 0, sizeof(*h));
+	h->fd = fd;
+	h->ctx = sha256_new();
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->more, NULL);
+	pthread_cond_init(&h->room, NULL);
+	h->ring = xmalloc(HASH_QUEUE_SIZE);
+	h->threaded = pthread_create(&h->thread, NULL, hasher_main, h) == 0;
+	if (!h->threaded) {
+		free(h->ring);
+		h->ring = NULL;
+	}
+}
+
+static bool hasher_started(const struct hasher *h)
+{
+	return h->ctx != NULL;
+}
+
+/* Queue n bytes for the hash; waits only while the queue is full. */
+static void hasher_feed(struct hasher *h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	if (!h->threaded) {
+		hasher_consume(h, data, n);
+		return;
+	}
+	pthread_mutex_lock(&h->lock);
+	while (n) {
+		size_t tail, len;
+
+		while (h->queued == HASH_QUEUE_SIZE)
+			pthread_cond_wait(&h->room, &h->lock);
+		tail = (h->head + h->queued) % HASH_QUEUE_SIZE;
+		len = min_size(min_size(n, HASH_QUEUE_SIZE - h->queued), HASH_QUEUE_SIZE - tail);
+		memcpy(h->ring + tail, p, len);
+		h->queued += len;
+		p += len;
+		n -= len;
+		pthread_cond_signal(&h->more);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Wait until everything fed is hashed, end the thread, write the digest
+ * (hex may be NULL: not wanted) and free the hash. */
+static void hasher_finish(struct hasher *h, char hex[SHA256_HEX_LEN + 1])
+{
+	char unused[SHA256_HEX_LEN + 1];
+
+	if (h->threaded) {
+		pthread_mutex_lock(&h->lock);
+		h->closing = true;
+		pthread_cond_signal(&h->more);
+		pthread_mutex_unlock(&h->lock);
+		pthread_join(h->thread, NULL);
+	}
+	pthread_cond_destroy(&h->room);
+	pthread_cond_destroy(&h->more);
+	pthread_mutex_destroy(&h->lock);
+	free(h->ring);
+	sha256_finish(h->ctx, hex ? hex : unused);
+	memset(h, 0, sizeof(*h));
+}
+
 /* ------------------------------------------------------------ the .part */
 
 /* Empty the .part and its hash: the file is fetched from byte 0. */
 static int part_restart(struct job *j)
 {
-	char unused[SHA256_HEX_LEN + 1];
-
-	sha256_finish(j->hash, unused);
-	j->hash = sha256_new();
+	if (hasher_started(&j->hash))
+		hasher_finish(&j->hash, NULL);
+	hasher_start(&j->hash, j->fd);
 	j->have = 0;
-	j->written_back = 0;
 	j->from_earlier_run = false;
 	if (ftruncate(j->fd, 0) < 0 || lseek(j->fd, 0, SEEK_SET) < 0)
 		return -errno;
@@ -222,7 +373,7 @@ static int part_open(struct job *j)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	j->hash = sha256_new();
+	hasher_start(&j->hash, j->fd);
 	j->have = 0;
 	/* Longer than the file can be: not a piece of it. */
 	if (j->item->size && (uint64_t)st.st_size > j->item->size)
@@ -237,7 +388,7 @@ static int part_open(struct job *j)
 			return -errno;
 		if (n == 0)
 			break;
-		sha256_update(j->hash, buf, (size_t)n);
+		hasher_feed(&j->hash, buf, (size_t)n);
 		j->have += (uint64_t)n;
 	}
 	return 0;
@@ -312,15 +463,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 		j->write_errno = -r;
 		return 0;
 	}
-	sha256_update(j->hash, data, n);
+	hasher_feed(&j->hash, data, n);
 	j->have += n;
-	/* Asks the kernel to write, does not wait: the disk works while the
-	 * transfer goes on (a hint; its failure changes nothing). */
-	if (j->have - j->written_back >= FETCH_WRITEBACK_STEP) {
-		(void)sync_file_range(j->fd, (off64_t)j->written_back, (off64_t)(j->have - j->written_back),
-				      SYNC_FILE_RANGE_WRITE);
-		j->written_back = j->have;
-	}
 	return n;
 }
 
@@ -357,13 +501,11 @@ static void job_finish(struct fetcher *f, struct job *j, int result)
 	struct fetch_item *it = j->item;
 
 	it->result = result;
+	/* The thread may still use the fd. */
+	if (hasher_started(&j->hash))
+		hasher_finish(&j->hash, NULL);
 	if (j->fd >= 0)
 		close(j->fd);
-	if (j->hash) {
-		char unused[SHA256_HEX_LEN + 1];
-
-		sha256_finish(j->hash, unused);
-	}
 	if (result < 0) {
 		if (j->part && !(j->keep_part && j->have))
 			unlink(j->part);
@@ -455,15 +597,12 @@ static void job_complete(struct fetcher *f, struct job *j)
 	struct fetch_item *it = j->item;
 	char got[SHA256_HEX_LEN + 1];
 
-	sha256_finish(j->hash, got);
-	j->hash = NULL;
+	hasher_finish(&j->hash, got);
 	if (!digest_matches(got, it->sha256) && j->from_earlier_run) {
 		/* The start came from an earlier run, maybe from another
 		 * mirror's copy: not this mirror's fault.  Once more from 0. */
-		int r;
+		int r = part_restart(j);
 
-		j->hash = sha256_new();
-		r = part_restart(j);
 		fetch_log(f, LOG_LEVEL_DEBUG, "%s: resumed file has sha256 %s, fetching it whole", item_name(it), got);
 		if (r < 0) {
 			job_note(j, "cannot empty %s: %s", j->part, strerror(-r));
@@ -476,7 +615,7 @@ static void job_complete(struct fetcher *f, struct job *j)
 	}
 	if (!digest_matches(got, it->sha256)) {
 		job_note(j, "served %" PRIu64 " bytes with sha256 %s, expected %s", j->have, got, it->sha256);
-		j->hash = sha256_new();
+		hasher_start(&j->hash, j->fd);
 		next_mirror(f, j, MIRROR_BAD_BYTES);
 		return;
 	}
@@ -687,15 +826,13 @@ static void job_begin(struct fetcher *f, struct job *j, struct fetch_item *it)
 	if (it->size && j->have == it->size) {
 		char got[SHA256_HEX_LEN + 1];
 
-		sha256_finish(j->hash, got);
-		j->hash = NULL;
+		hasher_finish(&j->hash, got);
 		if (digest_matches(got, it->sha256) && fsync(j->fd) == 0 && rename(j->part, it->dest) == 0) {
 			free(j->part);
 			j->part = NULL;
 			job_finish(f, j, 0);
 			return;
 		}
-		j->hash = sha256_new();
 		r = part_restart(j);
 		if (r < 0) {
 			job_finish(f, j, r);

@@ -17,6 +17,7 @@
 #include "apt-target.h"
 #include "exit-codes.h"
 #include "fileio.h"
+#include "json-compat.h"
 #include "log.h"
 #include "options.h"
 #include "target.h"
@@ -476,7 +477,7 @@ static int parse_document(const char *path, struct json_object **ret)
 	*ret = json_tokener_parse_ex(tok, text, (int)len);
 	jerr = json_tokener_get_error(tok);
 	if (!*ret || jerr != json_tokener_success) {
-		size_t at = json_tokener_get_parse_end(tok);
+		size_t at = json_parse_end(tok);
 
 		if (jerr == json_tokener_success || jerr == json_tokener_continue)
 			jerr = json_tokener_error_parse_eof;
@@ -488,7 +489,7 @@ static int parse_document(const char *path, struct json_object **ret)
 			   json_tokener_error_desc(jerr), at);
 	}
 	/* Only white space may follow the object. */
-	for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
+	for (size_t i = json_parse_end(tok); i < len; i++)
 		if (!strchr(" \t\r\n", text[i])) {
 			json_tokener_free(tok);
 			return bad(path, "the document", "not JSON: text after the object at byte %zu", i);

@@ -4,7 +4,9 @@
  * request; a server that ignores Range, serves other bytes, answers 404 or
  * 500, stalls, or is not there hands over as fetch.h says; several files
  * travel at once (the server's log shows overlapping requests) and one at
- * a time when asked; a write that fails fails the item with its errno. */
+ * a time when asked; a write that fails fails the item with its errno.
+ * Files larger than the queue between the transfer and the hashing thread
+ * go through the same cases, several at once. */
 #include "config.h"
 
 #include <errno.h>
@@ -24,12 +26,19 @@
 #define BIG_SIZE (200u * 1024 + 17)  /* odd: halves and ranges fall mid-buffer */
 #define SMALL_SIZE (64u * 1024)
 #define N_PARALLEL 8
+/* More than fetch.c's 8 MiB queue of bytes waiting to be hashed, and not
+ * a multiple of it (the ring wraps mid-write). */
+#define LARGE_SIZE ((12u << 20) + 4099)
+#define LARGE_PART (9u << 20)  /* a .part from an earlier run, longer than the queue */
+#define N_LARGE 4
 
 static char *top, *www, *logpath, *cache;
 static int port;
 static char big_sha[SHA256_HEX_LEN + 1];
 static char small_sha[N_PARALLEL][SHA256_HEX_LEN + 1];
 static unsigned char *big;
+static char large_sha[N_LARGE][SHA256_HEX_LEN + 1];
+static unsigned char *large[N_LARGE];
 
 static bool exists(const char *path)
 {
@@ -523,6 +532,100 @@ static void test_progress(void)
 	free_urls(good);
 }
 
+static bool large_clean(const char *dest, int i)
+{
+	_cleanup_free_ char *part = xasprintf("%s.part", dest);
+
+	return file_is(dest, large[i], LARGE_SIZE) && !exists(part);
+}
+
+static void large_item(struct fetch_item *it, char **urls, const char *dest, int i)
+{
+	*it = (struct fetch_item){ .urls = (const char *const *)urls, .dest = dest, .sha256 = large_sha[i],
+				   .size = LARGE_SIZE, .label = dest };
+}
+
+/* Four large files at once, each through another case: plain; cut
+ * halfway and resumed; wrong bytes, then a good mirror; a .part from an
+ * earlier run longer than the queue, resumed. */
+static void test_large_parallel(void)
+{
+	struct fetch_options opt = quick;
+	char *u0[] = { url("ok/%s", "large0"), NULL };
+	char *u1[] = { url("cut-once/%s", "large1"), NULL };
+	char *u2[] = { url("wrong/%s", "large2"), url("ok/%s", "large2"), NULL };
+	char *u3[] = { url("ok/%s", "large3"), NULL };
+	char *dests[N_LARGE];
+	struct fetch_item items[N_LARGE];
+	_cleanup_free_ char *rest = xasprintf("bytes=%u-", LARGE_PART);
+	int r;
+
+	for (int i = 0; i < N_LARGE; i++)
+		dests[i] = xasprintf("%s/large-par%d", cache, i);
+	large_item(&items[0], u0, dests[0], 0);
+	large_item(&items[1], u1, dests[1], 1);
+	large_item(&items[2], u2, dests[2], 2);
+	large_item(&items[3], u3, dests[3], 3);
+	put_part("large-par3", large[3], LARGE_PART);
+	opt.parallel = N_LARGE;
+	log_reset();
+	r = fetch_all(items, N_LARGE, &opt);
+	is_int(r, 0, "large, parallel 4: no failure");
+	ok(large_clean(dests[0], 0), "large, plain: the file is right, no .part");
+	ok(items[1].attempts == 2 && large_clean(dests[1], 1), "large, cut halfway: completed in a second transfer (%u)",
+	   items[1].attempts);
+	ok(items[2].url_used == u2[1] && large_clean(dests[2], 2), "large, wrong bytes: the second mirror's file");
+	ok(items[3].resumed_from == LARGE_PART, "large .part: its %u bytes kept (resumed_from %llu)", LARGE_PART,
+	   (unsigned long long)items[3].resumed_from);
+	is_int(log_count("/ok/large3", rest), 1, "large .part: the request asked for the rest (%s)", rest);
+	ok(large_clean(dests[3], 3), "large .part: the file is right");
+	fetch_items_release(items, N_LARGE);
+	for (int i = 0; i < N_LARGE; i++)
+		free(dests[i]);
+	free_urls(u0);
+	free_urls(u1);
+	free_urls(u2);
+	free_urls(u3);
+}
+
+/* A large file's digest decides as a small one's does. */
+static void test_large_digest(void)
+{
+	char *wrong[] = { url("wrong/%s", "large0"), NULL };
+	char *good[] = { url("ok/%s", "large0"), NULL };
+	_cleanup_free_ char *d_wrong = xasprintf("%s/large-wrong", cache);
+	_cleanup_free_ char *d_junk = xasprintf("%s/large-junk", cache);
+	_cleanup_free_ char *d_whole = xasprintf("%s/large-whole", cache);
+	_cleanup_free_ unsigned char *junk = pattern(LARGE_PART, 99);
+	struct fetch_item it;
+
+	large_item(&it, wrong, d_wrong, 0);
+	is_int(fetch_all(&it, 1, &quick), 1, "large, wrong bytes only: a failure");
+	is_int(it.result, -EBADMSG, "large, wrong bytes only: -EBADMSG");
+	ok(nothing_left("large-wrong"), "large, wrong bytes only: neither the file nor a .part is left");
+	fetch_items_release(&it, 1);
+
+	/* Longer than the queue and not a piece of the file. */
+	put_part("large-junk", junk, LARGE_PART);
+	large_item(&it, good, d_junk, 0);
+	fetch_all(&it, 1, &quick);
+	ok(it.result == 0 && it.attempts == 2, "large foreign .part: fetched whole in a second transfer (%u)",
+	   it.attempts);
+	ok(large_clean(d_junk, 0), "large foreign .part: the file is right");
+	fetch_items_release(&it, 1);
+
+	put_part("large-whole", large[0], LARGE_SIZE);
+	log_reset();
+	large_item(&it, good, d_whole, 0);
+	fetch_all(&it, 1, &quick);
+	ok(it.result == 0 && it.attempts == 0, "large complete .part: in place without a request");
+	is_int(log_count("GET", NULL), 0, "large complete .part: the server saw nothing");
+	ok(large_clean(d_whole, 0), "large complete .part: the file is right");
+	fetch_items_release(&it, 1);
+	free_urls(wrong);
+	free_urls(good);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/test-fetch.XXXXXX";
@@ -551,6 +654,13 @@ int main(void)
 		digest(p, SMALL_SIZE, small_sha[i]);
 		testroot_put(top, rel, p, SMALL_SIZE);
 	}
+	for (int i = 0; i < N_LARGE; i++) {
+		_cleanup_free_ char *rel = xasprintf("/www/large%d", i);
+
+		large[i] = pattern(LARGE_SIZE, 100 + (unsigned)i);
+		digest(large[i], LARGE_SIZE, large_sha[i]);
+		testroot_put(top, rel, large[i], LARGE_SIZE);
+	}
 	testroot_puts(top, "/cache/.keep", "");
 	server = loopback_server_start(www, logpath, &port);
 	if (server < 0) {
@@ -567,6 +677,8 @@ int main(void)
 	test_mixed();
 	test_write_errors();
 	test_progress();
+	test_large_parallel();
+	test_large_digest();
 
 	loopback_server_stop(server);
 	testroot_remove(top);
@@ -574,5 +686,7 @@ int main(void)
 	free(cache);
 	free(logpath);
 	free(big);
+	for (int i = 0; i < N_LARGE; i++)
+		free(large[i]);
 	return done_testing();
 }
