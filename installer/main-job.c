@@ -209,7 +209,7 @@ static void build_steps(struct job *j)
 	for (size_t i = 0; i < j->nsteps; i++)
 		if (!j->steps[i].done && !streq(j->steps[i].id, "preflight") && !streq(j->steps[i].id, "doctor"))
 			anything = true;
-	if (!anything && same_plan && sdoc && sdoc->status == STEP_DONE)
+	if (!anything && same_plan && sdoc && (sdoc->status == STEP_DONE || sdoc->status == STEP_ALREADY_DONE))
 		mark_done(&j->steps[j->nsteps - 1], xasprintf("passed on %s", sdoc->when));
 	if (!anything)
 		mark_done(&j->steps[0], xstrdup("nothing else to do"));
@@ -403,6 +403,7 @@ static int run_one(struct job *j, struct job_step *s)
 		if (j->rebooted_unloaded) {
 			log_error("the driver was installed before the machine restarted, and it is still not loaded: "
 				  "the check below (doctor) says why");
+			(void)cmd_doctor(0, NULL);
 			return EXIT_FAILED;
 		}
 		return cmd_driver(0, NULL);
