@@ -32,6 +32,7 @@
 #include <curl/curl.h>
 
 #include "fetch.h"
+#include "interrupt.h"
 #include "fileio.h"
 #include "http-setup.h"
 #include "log.h"
@@ -916,6 +917,9 @@ static int run_loop(struct fetcher *f)
 		progress_draw(f, false);
 		if (!busy(f))
 			break;
+		/* Ctrl-C in the main job: stop now, each .part kept to resume. */
+		if (interrupt_pending())
+			return -EINTR;
 		timeout = poll_timeout(f);
 		/* A retry without a pause, or a slot just filled: start it now. */
 		if (timeout == 0)
@@ -940,7 +944,8 @@ static void abandon_all(struct fetcher *f, int r)
 			f->idle[f->n_idle++] = j->h;
 			j->h = NULL;
 		}
-		job_note(j, "libcurl failed: %s", strerror(-r));
+		job_note(j, r == -EINTR ? "interrupted, %s: the .part is kept to resume from" : "libcurl failed: %s",
+			 strerror(-r));
 		j->keep_part = true;
 		job_finish(f, j, r);
 	}
@@ -949,7 +954,8 @@ static void abandon_all(struct fetcher *f, int r)
 
 		it->result = r;
 		free(it->error);
-		it->error = xasprintf("not started: libcurl failed: %s", strerror(-r));
+		it->error = r == -EINTR ? xstrdup("not started: interrupted")
+					: xasprintf("not started: libcurl failed: %s", strerror(-r));
 	}
 }
 

@@ -13,9 +13,12 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fetch.h"
 #include "fileio.h"
+#include "interrupt.h"
 #include "loopback-http.h"
 #include "loopback-server.h"
 #include "sha256.h"
@@ -626,6 +629,40 @@ static void test_large_digest(void)
 	free_urls(good);
 }
 
+/* SIGTERM in the middle (the main job's Ctrl-C): fetch_all stops at once,
+ * the item failed as interrupted, its .part kept to resume from.  Last:
+ * the flag stays set for the rest of the process. */
+static void test_interrupt(void)
+{
+	char *urls[] = { url("slow/65536/%s", "big"), NULL };
+	struct fetch_item it;
+	pid_t child;
+	int r;
+
+	if (interrupt_catch() < 0) {
+		ok(0, "interrupt_catch");
+		free_urls(urls);
+		return;
+	}
+	child = fork();
+	if (child == 0) {
+		usleep(300 * 1000);
+		kill(getppid(), SIGTERM);
+		_exit(0);
+	}
+	r = fetch_big(&it, "interrupted", NULL, urls);
+	waitpid(child, NULL, 0);
+	ok(r == 1 && it.error && strstr(it.error, "interrupted"), "SIGTERM during a download: it stops, failed as interrupted");
+	{
+		_cleanup_free_ char *dest = xasprintf("%s/interrupted", cache);
+		_cleanup_free_ char *part = xasprintf("%s/interrupted.part", cache);
+
+		ok(!exists(dest) && exists(part), "SIGTERM during a download: no file, the .part kept to resume from");
+	}
+	fetch_items_release(&it, 1);
+	free_urls(urls);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/test-fetch.XXXXXX";
@@ -679,6 +716,7 @@ int main(void)
 	test_progress();
 	test_large_parallel();
 	test_large_digest();
+	test_interrupt();
 
 	loopback_server_stop(server);
 	testroot_remove(top);
