@@ -614,23 +614,20 @@ static void fw_print_json(const struct fw_ctx *c)
  * build, refused otherwise (never changed: it may be the user's work). */
 static int fw_existing_env(struct fw_ctx *c)
 {
-	_cleanup_free_ char *marker = xasprintf("%s/%s", c->env, GS_ENV_MARKER), *host = NULL, *text = NULL;
+	_cleanup_free_ char *marker = xasprintf("%s/%s", c->env, GS_ENV_MARKER);
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
 	struct env_marker m;
-	size_t len;
 	int r;
 
 	strbuf_init(&why);
-	r = sysroot_host_path(marker, &host);
-	if (r == 0)
-		r = read_file(host, SMALL_FILE_MAX, &text, &len);
-	if (r < 0) {
+	r = env_marker_read(c->env, &m);
+	if (r < 0 && r != -EINVAL) {
 		log_error("%s%s exists and has no %s, so gpu-setup did not make it: it is left alone; remove it "
 			  "('conda env remove -n %s') to let gpu-setup create it; nothing was changed",
 			  sysroot_get(), c->env, GS_ENV_MARKER, c->name);
 		return EXIT_FAILED;
 	}
-	if (env_marker_parse(text, &m) < 0) {
+	if (r < 0) {
 		log_error("%s%s is not the marker gpu-setup writes (a JSON object with framework, version and cuda): "
 			  "remove %s ('conda env remove -n %s') to let gpu-setup create it again; nothing was changed",
 			  sysroot_get(), marker, c->env, c->name);

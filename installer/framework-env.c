@@ -10,7 +10,10 @@
 
 #include <json-c/json.h>
 
+#include "doctor-python.h"
+#include "fileio.h"
 #include "framework-env.h"
+#include "sysroot.h"
 #include "util.h"
 #include "version.h"
 
@@ -201,4 +204,15 @@ bool env_marker_matches(const struct env_marker *m, const struct fw_build *b, co
 		return false;
 	}
 	return true;
+}
+
+int env_marker_read(const char *env_dir, struct env_marker *ret)
+{
+	_cleanup_free_ char *marker = xasprintf("%s/%s", env_dir, GS_ENV_MARKER), *host = NULL, *text = NULL;
+	size_t len;
+	int r = sysroot_host_path(marker, &host);
+
+	if (r == 0)
+		r = read_file(host, 1 << 20, &text, &len);
+	return r < 0 ? r : env_marker_parse(text, ret);
 }

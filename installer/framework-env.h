@@ -45,6 +45,10 @@ struct env_marker {
  * three strings. */
 int env_marker_parse(const char *text, struct env_marker *ret);
 void env_marker_free(struct env_marker *m);
+/* Read and parse the marker GS_ENV_MARKER of the environment env_dir (a
+ * target path, under the sysroot): 0, -EINVAL when it is not a marker, or
+ * the negative errno of reading it (-ENOENT: none). */
+int env_marker_read(const char *env_dir, struct env_marker *ret);
 
 /* The marker's JSON text (a newline at the end): the three documented
  * members, then what else was done, for people reading it: the version

@@ -84,6 +84,9 @@ struct job {
 	struct plan plan;
 	struct miniconda_table mc;
 	bool have_mc;
+	struct mirror_table mirrors;
+	bool have_mirrors;
+	const struct mirror *mirror_entry;   /* j->mirror's row */
 	struct install_state st;
 	char *label, *boot_id, *conda_prefix, *mirror, *log_path;
 	struct job_step steps[MAX_STEPS];
@@ -131,22 +134,16 @@ static void mark_done(struct job_step *s, char *why)
 static bool mirror_holds(struct job *j)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	struct mirror_table tbl;
 	struct mirror_files f = { 0 };
-	const struct mirror *m;
-	bool holds = false;
+	bool holds;
 
 	strbuf_init(&err);
-	if (mirror_table_load(gs_compat_dir(), &tbl, &err) < 0)
+	if (mirror_apply_files(j->mirror_entry, &j->u, false, true, &f, &err) < 0)
 		return false;
-	m = mirror_find(&tbl, j->mirror);
-	if (m && mirror_apply_files(m, &j->u, false, true, &f, &err) == 0) {
-		holds = true;
-		for (size_t i = 0; i < f.n; i++)
-			holds = holds && f.files[i].action == MIRROR_UNCHANGED;
-		mirror_files_free(&f);
-	}
-	mirror_table_free(&tbl);
+	holds = true;
+	for (size_t i = 0; i < f.n; i++)
+		holds = holds && f.files[i].action == MIRROR_UNCHANGED;
+	mirror_files_free(&f);
 	return holds;
 }
 
@@ -357,28 +354,15 @@ static int step_preflight(struct job *j)
 static int step_mirrors(struct job *j)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT, report = STRBUF_INIT;
-	struct mirror_table tbl;
-	const struct mirror *m;
-	int code = EXIT_OK;
 
 	strbuf_init(&err);
 	strbuf_init(&report);
-	if (mirror_table_load(gs_compat_dir(), &tbl, &err) < 0) {
-		log_error("%s", err.buf);
-		return EXIT_BAD_INPUT;
+	if (mirror_apply(j->mirror_entry, &j->u, false, &report, &err) < 0) {
+		log_error("cannot point pip and conda at the %s mirror for %s: %s", j->mirror, j->u.name, err.buf);
+		return EXIT_FAILED;
 	}
-	m = mirror_find(&tbl, j->mirror);
-	if (!m) {
-		log_error("'%s' is not a mirror gpu-setup knows (see 'gpu-setup help mirror')", j->mirror);
-		code = EXIT_USAGE;
-	} else if (mirror_apply(m, &j->u, false, &report, &err) < 0) {
-		log_error("cannot point pip and conda at the %s mirror for %s: %s", m->name, j->u.name, err.buf);
-		code = EXIT_FAILED;
-	} else {
-		log_info("%s", report.buf);
-	}
-	mirror_table_free(&tbl);
-	return code;
+	log_info("%s", report.buf);
+	return EXIT_OK;
 }
 
 static int step_hooks(void)
@@ -699,6 +683,22 @@ static int job_load(struct job *j)
 	}
 	j->have_mc = true;
 	j->mirror = xstrdup(gs_opts.mirror ? gs_opts.mirror : DEFAULT_MIRROR);
+	strbuf_reset(&err);
+	if (mirror_table_load(gs_compat_dir(), &j->mirrors, &err) < 0) {
+		log_error("%s", err.buf);
+		return EXIT_BAD_INPUT;
+	}
+	j->have_mirrors = true;
+	j->mirror_entry = mirror_find(&j->mirrors, j->mirror);
+	if (!j->mirror_entry) {
+		_cleanup_strbuf_ struct strbuf names = STRBUF_INIT;
+
+		strbuf_init(&names);
+		mirror_table_names(&j->mirrors, &names);
+		log_error("'%s' is not a mirror gpu-setup knows: give one of %s; nothing was changed", j->mirror,
+			  names.buf);
+		return EXIT_USAGE;
+	}
 	{
 		struct plan_input in = { .res = &j->res, .distro = j->t.distro, .user = &j->u, .mirror = j->mirror,
 					 .conda_prefix = gs_opts.conda_prefix,
@@ -724,6 +724,8 @@ static void job_free(struct job *j)
 	plan_free(&j->plan);
 	if (j->have_mc)
 		miniconda_table_free(&j->mc);
+	if (j->have_mirrors)
+		mirror_table_free(&j->mirrors);
 	if (j->have_user)
 		target_user_free(&j->u);
 	resolve_result_free(&j->res);

@@ -127,15 +127,12 @@ static void cudnn_step(struct plan *p, const struct plan_input *in, const char *
  * keeps such an environment as it is). */
 static bool env_holds_build(const char *env, const struct fw_build *b, const char *want)
 {
-	_cleanup_free_ char *marker = xasprintf("%s/%s", env, GS_ENV_MARKER), *host = NULL, *text = NULL;
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
 	struct env_marker m;
-	size_t len;
 	bool holds;
 
 	strbuf_init(&why);
-	if (sysroot_host_path(marker, &host) < 0 || read_file(host, 1 << 20, &text, &len) < 0 ||
-	    env_marker_parse(text, &m) < 0)
+	if (env_marker_read(env, &m) < 0)
 		return false;
 	holds = env_marker_matches(&m, b, want, &why);
 	env_marker_free(&m);

@@ -21,6 +21,17 @@
 
 extern char **environ;
 
+/* Loopback must not go through a proxy the test runner has set: libcurl
+ * and pip read these. */
+static inline void loopback_unset_proxies(void)
+{
+	static const char *const vars[] = { "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+					    "all_proxy", "ALL_PROXY" };
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		unsetenv(vars[i]);
+}
+
 /* A loopback port nothing listens on once this returns (bound, then closed). */
 static inline int loopback_free_port(void)
 {

@@ -236,13 +236,7 @@ static void test_online(const char *root, struct target_user *u)
 	int port = 0, closed = loopback_free_port();
 	pid_t server;
 
-	/* Loopback must not go through a proxy the test runner has set. */
-	unsetenv("http_proxy");
-	unsetenv("HTTP_PROXY");
-	unsetenv("https_proxy");
-	unsetenv("HTTPS_PROXY");
-	unsetenv("all_proxy");
-	unsetenv("ALL_PROXY");
+	loopback_unset_proxies();
 	testroot_puts(root, "/www/simple/index.html", "<html>simple</html>\n");
 	testroot_puts(root, "/www/pkgs/main/noarch/repodata.json", "{\"packages\": {}}\n");
 	server = http_server_start(www, &port);

@@ -673,11 +673,7 @@ int main(void)
 		printf("Bail out! mkdtemp: %s\n", strerror(errno));
 		return 1;
 	}
-	/* Loopback must not go through a proxy the test runner has set. */
-	unsetenv("http_proxy");
-	unsetenv("HTTP_PROXY");
-	unsetenv("all_proxy");
-	unsetenv("ALL_PROXY");
+	loopback_unset_proxies();
 	www = xasprintf("%s/www", top);
 	cache = xasprintf("%s/cache", top);
 	logpath = xasprintf("%s/requests.log", top);
