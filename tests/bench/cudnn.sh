@@ -15,7 +15,8 @@
 # ${GS_TEST_CACHE:-~/.cache/gpu-setup-tests} under the generator's digest.
 # RUNS repetitions each (default 3), alternating which goes first, each
 # into a fresh toolkit on the same filesystem, the archive in the page
-# cache and dirty pages flushed between runs.  Prints the times, the
+# cache; each command's tree is checked, removed and flushed before the
+# next command starts.  Prints the times, the
 # ratio gpu-setup/tutorial (target <= 1.05) and gpu-setup's peak RSS
 # (target < 64 MB, with GNU time).  Not a test: it never fails on a ratio.
 set -euo pipefail
@@ -127,22 +128,34 @@ else
 fi
 printf '%-4s %12s %12s %8s\n' run tutorial_s gpu-setup_s ratio
 sum_t=0 sum_g=0 best_t=0 best_g=0 rss=0
+# measure WHO: one timed run of tutorial or gpu_setup into a fresh
+# toolkit; checks that the library landed, then removes the tree and
+# flushes, so that the next command does not start behind this one's
+# writeback.
+measure() {
+	local tree=$WORK/$1 t
+	fresh_toolkit "$tree"
+	sync
+	t=$(timed "$1" "$tree" "$WORK/rss")
+	[ -f "$tree$TK/include/cudnn_version.h" ] && compgen -G "$tree$TK/lib64/libcudnn.so.*" >/dev/null ||
+		{ echo "cudnn.sh: $1 did not place cuDNN" >&2; exit 1; }
+	rm -rf "$tree"
+	sync
+	echo "$t"
+}
 for ((i = 1; i <= RUNS; i++)); do
-	fresh_toolkit "$WORK/t"
-	fresh_toolkit "$WORK/g"
 	if ((i % 2)); then
-		t=$(timed tutorial "$WORK/t")
-		g=$(timed gpu_setup "$WORK/g" "$WORK/rss")
+		t=$(measure tutorial)
+		g=$(measure gpu_setup)
 	else
-		g=$(timed gpu_setup "$WORK/g" "$WORK/rss")
-		t=$(timed tutorial "$WORK/t")
+		g=$(measure gpu_setup)
+		t=$(measure tutorial)
 	fi
 	[ -n "$TIME" ] && { r=$(tail -n 1 "$WORK/rss"); ((r > rss)) && rss=$r; }
 	sum_t=$((sum_t + t)) sum_g=$((sum_g + g))
 	((best_t == 0 || t < best_t)) && best_t=$t
 	((best_g == 0 || g < best_g)) && best_g=$g
 	awk -v i="$i" -v t="$t" -v g="$g" 'BEGIN { printf "%-4d %12.2f %12.2f %8.3f\n", i, t / 1e6, g / 1e6, g / t }'
-	rm -rf "$WORK/t" "$WORK/g"
 done
 awk -v t=$sum_t -v g=$sum_g -v bt=$best_t -v bg=$best_g -v n="$RUNS" 'BEGIN {
 	printf "mean: tutorial %.2f s, gpu-setup %.2f s\n", t / n / 1e6, g / n / 1e6

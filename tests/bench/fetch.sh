@@ -18,15 +18,16 @@
 #
 # The files are random, made once and cached in
 # ${GS_TEST_CACHE:-~/.cache/gpu-setup-tests}.  RUNS repetitions each
-# (default 3), alternating which goes first; each into an empty
-# directory, dirty pages flushed before each.  Prints the times and the
+# (default 5), alternating which goes first; each command writes into an
+# empty directory with no dirty pages about, and its files are checked,
+# removed and flushed before the next starts.  Prints the times and the
 # ratio fetch/curl of the best runs.  Not a test: it never fails on a ratio.
 set -euo pipefail
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$PWD}
 FETCH=${FETCH_FILES:-$top_builddir/tests/bench/fetch-files}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 NFILES=${FETCH_BENCH_FILES:-8}
 FILE_MB=${FETCH_BENCH_MB:-32}
 RATE_MB=${FETCH_BENCH_RATE:-32}
@@ -88,41 +89,56 @@ with_curl_fsync() {
 	for u in "$@"; do curl -sS -o "$dir/${u##*/}" "$u" && sync "$dir/${u##*/}"; done
 }
 
+with_fetch() {  # with_fetch DIR: fetch_all on $FETCH_ARGS
+	"$FETCH" --parallel "$PARALLEL" "$1" "${FETCH_ARGS[@]}"
+}
+
+# measure TOOL: one timed run of with_TOOL into an empty directory; checks
+# every file against its source, then removes them and flushes, so that the
+# next command does not start behind this one's writeback (left in place,
+# the third command of a round ran up to four times slower than the first,
+# whichever tool it was).
+measure() {
+	local dir=$WORK/$1 t n
+	mkdir -p "$dir"
+	if [ "$1" = fetch ]; then t=$(timed with_fetch "$dir"); else t=$(timed "with_$1" "$dir" "${URLS[@]}"); fi
+	for n in "${NAMES[@]}"; do
+		cmp -s "$SRC/$n" "$dir/$n" || { echo "fetch.sh: $n differs after $1" >&2; exit 1; }
+	done
+	rm -rf "$dir"
+	sync
+	echo "$t"
+}
+
 # compare TITLE TARGET PARALLEL NAME...: RUNS rounds of fetch vs curl (and
-# curl + fsync) on the URLs $PREFIX/NAME; prints each run and the ratios
-# of the best runs.
+# curl + fsync) on the URLs $PREFIX/NAME, alternating which goes first;
+# prints each run and the ratios of the best runs.
 compare() {
-	local title=$1 target=$2 par=$3 best_f=0 best_c=0 best_s=0 f c s i n
+	local title=$1 target=$2 best_f=0 best_c=0 best_s=0 f c s i n
+	PARALLEL=$3
 	shift 3
-	local urls=() args=()
+	NAMES=("$@") URLS=() FETCH_ARGS=()
 	for n in "$@"; do
-		urls+=("$BASE/$PREFIX/$n")
-		args+=("$BASE/$PREFIX/$n" "$(cat "$SRC/$n.sha256")" "$(stat -c %s "$SRC/$n")")
+		URLS+=("$BASE/$PREFIX/$n")
+		FETCH_ARGS+=("$BASE/$PREFIX/$n" "$(cat "$SRC/$n.sha256")" "$(stat -c %s "$SRC/$n")")
 	done
 	echo "$title"
 	printf '%-4s %10s %12s %10s %8s %8s\n' run curl_s curl+fsync_s fetch_s ratio ratio_fs
 	for ((i = 1; i <= RUNS; i++)); do
-		rm -rf "$WORK/c" "$WORK/s" "$WORK/f"
-		mkdir -p "$WORK/c" "$WORK/s" "$WORK/f"
 		if ((i % 2)); then
-			c=$(timed with_curl "$WORK/c" "${urls[@]}")
-			s=$(timed with_curl_fsync "$WORK/s" "${urls[@]}")
-			f=$(timed "$FETCH" --parallel "$par" "$WORK/f" "${args[@]}")
+			c=$(measure curl)
+			s=$(measure curl_fsync)
+			f=$(measure fetch)
 		else
-			f=$(timed "$FETCH" --parallel "$par" "$WORK/f" "${args[@]}")
-			s=$(timed with_curl_fsync "$WORK/s" "${urls[@]}")
-			c=$(timed with_curl "$WORK/c" "${urls[@]}")
+			f=$(measure fetch)
+			s=$(measure curl_fsync)
+			c=$(measure curl)
 		fi
-		for n in "$@"; do
-			cmp -s "$SRC/$n" "$WORK/c/$n" && cmp -s "$SRC/$n" "$WORK/f/$n" ||
-				{ echo "fetch.sh: $n differs after the run" >&2; exit 1; }
-		done
 		((best_f == 0 || f < best_f)) && best_f=$f
 		((best_c == 0 || c < best_c)) && best_c=$c
 		((best_s == 0 || s < best_s)) && best_s=$s
 		awk -v i="$i" -v c="$c" -v s="$s" -v f="$f" \
 			'BEGIN { printf "%-4d %10.2f %12.2f %10.2f %8.3f %8.3f\n", i, c / 1e6, s / 1e6, f / 1e6, f / c, f / s }'
-		rm -rf "$WORK/c" "$WORK/s" "$WORK/f"
 	done
 	awk -v c="$best_c" -v s="$best_s" -v f="$best_f" -v t="$target" 'BEGIN {
 		printf "ratio fetch/curl: %.3f of the best runs (target %s)\n", f / c, t
