@@ -6,10 +6,12 @@
  * travel at once (the server's log shows overlapping requests) and one at
  * a time when asked; a write that fails fails the item with its errno.
  * Files larger than the queue between the transfer and the hashing thread
- * go through the same cases, several at once. */
+ * go through the same cases, several at once, and again where no hashing
+ * thread can start. */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -36,6 +38,23 @@
 #define N_LARGE 4
 
 static char *top, *www, *logpath, *cache;
+
+/* test-fetch is linked with -Wl,--wrap=pthread_create (Makefile.am): while
+ * refuse_threads is set, no thread can start, as in a process out of
+ * threads, and fetch.c must hash in place. */
+static bool refuse_threads;
+static unsigned threads_refused;
+
+int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
+{
+	if (refuse_threads) {
+		threads_refused++;
+		return EAGAIN;
+	}
+	return __real_pthread_create(thread, attr, start, arg);
+}
 static int port;
 static char big_sha[SHA256_HEX_LEN + 1];
 static char small_sha[N_PARALLEL][SHA256_HEX_LEN + 1];
@@ -550,38 +569,41 @@ static void large_item(struct fetch_item *it, char **urls, const char *dest, int
 
 /* Four large files at once, each through another case: plain; cut
  * halfway and resumed; wrong bytes, then a good mirror; a .part from an
- * earlier run longer than the queue, resumed. */
-static void test_large_parallel(void)
+ * earlier run longer than the queue, resumed.  name tells the cache
+ * files apart and starts each test's text; the server cuts a file's first
+ * request only, so each run cuts another copy of large1, cut_name. */
+static void test_large_parallel(const char *name, const char *cut_name)
 {
 	struct fetch_options opt = quick;
 	char *u0[] = { url("ok/%s", "large0"), NULL };
-	char *u1[] = { url("cut-once/%s", "large1"), NULL };
+	char *u1[] = { url("cut-once/%s", cut_name), NULL };
 	char *u2[] = { url("wrong/%s", "large2"), url("ok/%s", "large2"), NULL };
 	char *u3[] = { url("ok/%s", "large3"), NULL };
 	char *dests[N_LARGE];
 	struct fetch_item items[N_LARGE];
 	_cleanup_free_ char *rest = xasprintf("bytes=%u-", LARGE_PART);
+	_cleanup_free_ char *part3 = xasprintf("%s-par3", name);
 	int r;
 
 	for (int i = 0; i < N_LARGE; i++)
-		dests[i] = xasprintf("%s/large-par%d", cache, i);
+		dests[i] = xasprintf("%s/%s-par%d", cache, name, i);
 	large_item(&items[0], u0, dests[0], 0);
 	large_item(&items[1], u1, dests[1], 1);
 	large_item(&items[2], u2, dests[2], 2);
 	large_item(&items[3], u3, dests[3], 3);
-	put_part("large-par3", large[3], LARGE_PART);
+	put_part(part3, large[3], LARGE_PART);
 	opt.parallel = N_LARGE;
 	log_reset();
 	r = fetch_all(items, N_LARGE, &opt);
-	is_int(r, 0, "large, parallel 4: no failure");
-	ok(large_clean(dests[0], 0), "large, plain: the file is right, no .part");
-	ok(items[1].attempts == 2 && large_clean(dests[1], 1), "large, cut halfway: completed in a second transfer (%u)",
-	   items[1].attempts);
-	ok(items[2].url_used == u2[1] && large_clean(dests[2], 2), "large, wrong bytes: the second mirror's file");
-	ok(items[3].resumed_from == LARGE_PART, "large .part: its %u bytes kept (resumed_from %llu)", LARGE_PART,
+	is_int(r, 0, "%s, parallel 4: no failure", name);
+	ok(large_clean(dests[0], 0), "%s, plain: the file is right, no .part", name);
+	ok(items[1].attempts == 2 && large_clean(dests[1], 1), "%s, cut halfway: completed in a second transfer (%u)",
+	   name, items[1].attempts);
+	ok(items[2].url_used == u2[1] && large_clean(dests[2], 2), "%s, wrong bytes: the second mirror's file", name);
+	ok(items[3].resumed_from == LARGE_PART, "%s .part: its %u bytes kept (resumed_from %llu)", name, LARGE_PART,
 	   (unsigned long long)items[3].resumed_from);
-	is_int(log_count("/ok/large3", rest), 1, "large .part: the request asked for the rest (%s)", rest);
-	ok(large_clean(dests[3], 3), "large .part: the file is right");
+	is_int(log_count("/ok/large3", rest), 1, "%s .part: the request asked for the rest (%s)", name, rest);
+	ok(large_clean(dests[3], 3), "%s .part: the file is right", name);
 	fetch_items_release(items, N_LARGE);
 	for (int i = 0; i < N_LARGE; i++)
 		free(dests[i]);
@@ -627,6 +649,17 @@ static void test_large_digest(void)
 	fetch_items_release(&it, 1);
 	free_urls(wrong);
 	free_urls(good);
+}
+
+/* Where no hashing thread can start, the same cases hash in place. */
+static void test_without_thread(void)
+{
+	threads_refused = 0;
+	refuse_threads = true;
+	test_large_parallel("large-unthreaded", "again/large1");
+	refuse_threads = false;
+	ok(threads_refused >= N_LARGE, "large-unthreaded: every file was hashed without a thread (%u refused)",
+	   threads_refused);
 }
 
 /* SIGTERM in the middle (the main job's Ctrl-C): fetch_all stops at once,
@@ -694,6 +727,7 @@ int main(void)
 		digest(large[i], LARGE_SIZE, large_sha[i]);
 		testroot_put(top, rel, large[i], LARGE_SIZE);
 	}
+	testroot_put(top, "/www/again/large1", large[1], LARGE_SIZE);
 	testroot_puts(top, "/cache/.keep", "");
 	server = loopback_server_start(www, logpath, &port);
 	if (server < 0) {
@@ -710,8 +744,9 @@ int main(void)
 	test_mixed();
 	test_write_errors();
 	test_progress();
-	test_large_parallel();
+	test_large_parallel("large", "large1");
 	test_large_digest();
+	test_without_thread();
 	test_interrupt();
 
 	loopback_server_stop(server);
