@@ -513,7 +513,9 @@ static void job_finish(struct fetcher *f, struct job *j, int result)
 		free(it->error);
 		it->error = j->err.len ? strbuf_detach(&j->err, NULL) : xstrdup(strerror(-result));
 		it->url_used = NULL;
-		fetch_log(f, LOG_LEVEL_INFO, "%s: not fetched: %s", item_name(it), it->error);
+		/* The caller reports it->error; said here only with --verbose,
+		 * so that a failure reads once. */
+		fetch_log(f, LOG_LEVEL_DEBUG, "%s: not fetched: %s", item_name(it), it->error);
 	} else {
 		f->done_bytes += j->have;
 		if (it->url_used)
