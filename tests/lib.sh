@@ -61,6 +61,15 @@ can_be_user() {
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/gpu-setup-test.XXXXXX")
 trap 'rm -rf "$TMPD"' EXIT
 
+# flip_byte FILE OFFSET: replace the byte at OFFSET by its complement, so
+# that it surely differs (a fixed byte written over random data is the same
+# byte once in 256 runs).
+flip_byte() {
+	_b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	# shellcheck disable=SC2059
+	printf "\\$(printf %03o $((255 - _b)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
 # run ARGS...: run gpu-setup, stdout in $TMPD/out, stderr in $TMPD/err,
 # exit code in $rc.
 run() {
