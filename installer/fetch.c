@@ -52,6 +52,11 @@
 /* The hashing thread takes at most this much at a time off the queue, so
  * the writer finds room again soon after the queue filled up. */
 #define HASH_STEP (1u << 20)
+/* The writer wakes the hashing thread once this much waits for it (or the
+ * queue is full, or at the end), not after every write: a wakeup per write
+ * cost as much CPU time as all the copying into the queue. */
+#define HASH_WAKE (1u << 20)
+_Static_assert(HASH_WAKE <= HASH_QUEUE_SIZE, "a full queue must wake the hashing thread");
 /* Longest pause between two retries, however often the backoff doubled. */
 #define FETCH_BACKOFF_MAX_MS (60L * 1000)
 /* The progress line is redrawn at most this often. */
@@ -256,7 +261,7 @@ static void *hasher_main(void *arg)
 		const unsigned char *p;
 		size_t len;
 
-		while (!h->queued && !h->closing)
+		while (h->queued < HASH_WAKE && !h->closing)
 			pthread_cond_wait(&h->more, &h->lock);
 		if (!h->queued)
 			break;
@@ -319,7 +324,8 @@ static void hasher_feed(struct hasher *h, const void *data, size_t n)
 		h->queued += len;
 		p += len;
 		n -= len;
-		pthread_cond_signal(&h->more);
+		if (h->queued >= HASH_WAKE)
+			pthread_cond_signal(&h->more);
 	}
 	pthread_mutex_unlock(&h->lock);
 }
