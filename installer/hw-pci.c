@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "hw-pci.h"
 #include "log.h"
+#include "pci-ids.h"
 #include "pcidump.h"
 #include "sysroot.h"
 #include "util.h"
@@ -22,6 +23,9 @@
  * and jumps back to hw_pci_scan, so a libpci failure is an error return. */
 static jmp_buf pci_error_jump;
 static char pci_error_msg[512];
+/* The pci.ids text for the scan's name lookups, read once; released on
+ * both ways out of a scan (static: a libpci error jumps over its frame). */
+static struct pci_ids scan_ids;
 
 static void PCI_NONRET pci_error_handler(char *msg, ...)
 {
@@ -173,31 +177,36 @@ static void link_from_capability(struct pci_dev *d, struct pcie_link *l)
 		l->source = "capability";
 }
 
-/* Name from pci.ids (or udev's hwdb), NULL when the database lacks it. */
-static char *lookup_vendor(struct pci_access *a, unsigned vendor)
+/* Name from pci.ids (or udev's hwdb), NULL when the database lacks it:
+ * the lines of the file first (pci-ids.h says why), then libpci. */
+static char *lookup_vendor(struct pci_access *a, struct pci_ids *ids, unsigned vendor)
 {
 	char buf[256], *r;
 
+	if ((r = pci_ids_vendor(ids, vendor)))
+		return r;
 	r = pci_lookup_name(a, buf, sizeof(buf), PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, vendor);
 	return r ? xstrdup(r) : NULL;
 }
 
-static char *lookup_device(struct pci_access *a, unsigned vendor, unsigned device)
+static char *lookup_device(struct pci_access *a, struct pci_ids *ids, unsigned vendor, unsigned device)
 {
 	char buf[256], *r;
 
+	if ((r = pci_ids_device(ids, vendor, device)))
+		return r;
 	r = pci_lookup_name(a, buf, sizeof(buf), PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, vendor,
 			    device);
 	return r ? xstrdup(r) : NULL;
 }
 
-static void describe(struct pci_access *a, const struct gpu_db *db, struct pci_gpu *g)
+static void describe(struct pci_access *a, struct pci_ids *ids, const struct gpu_db *db, struct pci_gpu *g)
 {
 	/* NVIDIA's name is fixed; not looking it up spares loading pci.ids
 	 * when compat data names every card. */
 	if (g->vendor_id == PCI_VENDOR_NVIDIA)
 		g->vendor_name = xstrdup("NVIDIA Corporation");
-	else if (!(g->vendor_name = lookup_vendor(a, g->vendor_id)))
+	else if (!(g->vendor_name = lookup_vendor(a, ids, g->vendor_id)))
 		g->vendor_name = xasprintf("Vendor %04x", g->vendor_id);
 
 	if (g->vendor_id == PCI_VENDOR_NVIDIA && db && gpu_db_lookup(db, g->device_id, &g->info) == 0)
@@ -206,7 +215,7 @@ static void describe(struct pci_access *a, const struct gpu_db *db, struct pci_g
 	if (g->has_info && g->info.name) {
 		g->name = xstrdup(g->info.name);
 		g->name_source = "compat";
-	} else if ((g->name = lookup_device(a, g->vendor_id, g->device_id))) {
+	} else if ((g->name = lookup_device(a, ids, g->vendor_id, g->device_id))) {
 		g->name_source = "pci.ids";
 	} else {
 		g->name = xasprintf("Device %04x", g->device_id);
@@ -270,7 +279,7 @@ static void scan_devices(struct pci_access *a, const struct pci_source *src, con
 		g->prog_if = pci_read_byte(d, PCI_CLASS_PROG);
 		g->subsys_vendor_id = d->subsys_vendor_id;
 		g->subsys_id = d->subsys_id;
-		describe(a, db, g);
+		describe(a, &scan_ids, db, g);
 
 		snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%d", g->domain & 0xffff, g->bus, g->dev,
 			 g->func);
@@ -324,6 +333,7 @@ static int scan_with_libpci(const struct pci_source *src, const char *busdir,
 	a->debug = pci_debug_handler;
 	if (setjmp(pci_error_jump)) {
 		strbuf_addf(err, "cannot read PCI devices: libpci: %s", pci_error_msg);
+		pci_ids_release(&scan_ids);
 		pci_cleanup(a);
 		return -EINVAL;
 	}
@@ -341,7 +351,9 @@ static int scan_with_libpci(const struct pci_source *src, const char *busdir,
 	}
 	pci_init(a);
 	pci_scan_bus(a);
+	scan_ids = (struct pci_ids){ .path = a->id_file_name };
 	scan_devices(a, src, src->kind == PCI_SOURCE_DUMP ? NULL : busdir, dump, db, s);
+	pci_ids_release(&scan_ids);
 	pci_cleanup(a);
 	return 0;
 }
