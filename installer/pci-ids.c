@@ -60,7 +60,6 @@ static const char *line_end(const char *p, const char *end)
 static char *name_after(const char *p, const char *eol, size_t keylen)
 {
 	const char *name = p + keylen;
-
 	char *r;
 
 	while (eol > name && (eol[-1] == '\r' || eol[-1] == ' '))
@@ -77,13 +76,13 @@ static char *name_after(const char *p, const char *eol, size_t keylen)
 static const char *find_vendor(const struct pci_ids *ids, unsigned vendor)
 {
 	char key[8];
-	const char *p = ids->text, *end = ids->text + ids->len;
+	const char *p;
 
 	snprintf(key, sizeof(key), "\n%04x  ", vendor & 0xffff);
-	if (ids->len >= 6 && memcmp(p, key + 1, 6) == 0)
-		return p;
-	p = memmem(p, ids->len, key, 7);
-	return p && p + 7 <= end ? p + 1 : NULL;
+	if (ids->len >= 6 && memcmp(ids->text, key + 1, 6) == 0)
+		return ids->text;
+	p = memmem(ids->text, ids->len, key, 7);
+	return p ? p + 1 : NULL;
 }
 
 char *pci_ids_vendor(struct pci_ids *ids, unsigned vendor)

@@ -38,6 +38,12 @@
 #define N_LARGE 4
 
 static char *top, *www, *logpath, *cache;
+static int port;
+static char big_sha[SHA256_HEX_LEN + 1];
+static char small_sha[N_PARALLEL][SHA256_HEX_LEN + 1];
+static unsigned char *big;
+static char large_sha[N_LARGE][SHA256_HEX_LEN + 1];
+static unsigned char *large[N_LARGE];
 
 /* test-fetch is linked with -Wl,--wrap=pthread_create (Makefile.am): while
  * refuse_threads is set, no thread can start, as in a process out of
@@ -55,12 +61,6 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(
 	}
 	return __real_pthread_create(thread, attr, start, arg);
 }
-static int port;
-static char big_sha[SHA256_HEX_LEN + 1];
-static char small_sha[N_PARALLEL][SHA256_HEX_LEN + 1];
-static unsigned char *big;
-static char large_sha[N_LARGE][SHA256_HEX_LEN + 1];
-static unsigned char *large[N_LARGE];
 
 static bool exists(const char *path)
 {
