@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,15 +19,17 @@
 /* Larger than any pci.ids there is (1.4 MB in 2026) by a wide margin. */
 #define PCI_IDS_MAX (64u << 20)
 
-/* Read path whole, unless it is not plain text (a gzip'ed pci.ids is
- * libpci's to read). */
-static bool ids_read(struct pci_ids *ids, const char *path)
+/* Read path whole: 0, -ENOENT, another negative errno, or -EINVAL when it
+ * is not plain text (a gzip'ed pci.ids is libpci's to read). */
+static int ids_read(struct pci_ids *ids, const char *path)
 {
-	if (read_file(path, PCI_IDS_MAX, &ids->text, &ids->len) == 0 && !memchr(ids->text, '\0', ids->len))
-		return true;
+	int r = read_file(path, PCI_IDS_MAX, &ids->text, &ids->len);
+
+	if (r == 0 && !memchr(ids->text, '\0', ids->len))
+		return 0;
 	free(ids->text);
 	ids->text = NULL;
-	return false;
+	return r < 0 ? r : -EINVAL;
 }
 
 static bool ids_load(struct pci_ids *ids)
@@ -38,12 +41,12 @@ static bool ids_load(struct pci_ids *ids)
 	if (ids->read_failed || !ids->path)
 		return false;
 	/* libpci's default name is pci.ids.gz, and it opens pci.ids where
-	 * that is missing (Debian ships only pci.ids): so do we. */
+	 * that does not exist (Debian ships only pci.ids): so do we. */
 	n = strlen(ids->path);
-	if (!ids_read(ids, ids->path) && n > 3 && strcmp(ids->path + n - 3, ".gz") == 0) {
+	if (ids_read(ids, ids->path) == -ENOENT && n > 3 && strcmp(ids->path + n - 3, ".gz") == 0) {
 		_cleanup_free_ char *plain = xasprintf("%.*s", (int)(n - 3), ids->path);
 
-		ids_read(ids, plain);
+		(void)ids_read(ids, plain);
 	}
 	ids->read_failed = !ids->text;
 	return ids->text != NULL;
