@@ -57,29 +57,18 @@ static char *at(const char *rel)
 	return xasprintf("%s%s", root, rel);
 }
 
-static char *slurp(const char *rel)
-{
-	_cleanup_free_ char *p = at(rel);
-	char *data = NULL;
-	size_t len;
-
-	return read_file(p, 1u << 20, &data, &len) == 0 ? data : NULL;
-}
-
 static bool exists(const char *rel)
 {
-	_cleanup_free_ char *p = at(rel);
 	struct stat st;
 
-	return lstat(p, &st) == 0;
+	return testroot_lstat(root, rel, &st);
 }
 
 static mode_t mode_of(const char *rel)
 {
-	_cleanup_free_ char *p = at(rel);
 	struct stat st;
 
-	return lstat(p, &st) == 0 ? st.st_mode : 0;
+	return testroot_lstat(root, rel, &st) ? st.st_mode : 0;
 }
 
 static char *link_of(const char *rel)
@@ -196,7 +185,7 @@ static void test_install_remove(void)
 	is_int(resume_unit_install(plain_argv, &err), 0, "install into an empty root");
 	if (err.len)
 		printf("# %s\n", err.buf);
-	got = slurp(RESUME_UNIT_PATH);
+	got = testroot_get(root, RESUME_UNIT_PATH);
 	is_str(got, text, "the unit file holds resume_unit_text()");
 	is_int(mode_of(RESUME_UNIT_PATH), S_IFREG | 0644, "unit file is a regular file, mode 0644");
 	link = link_of(RESUME_UNIT_WANTS_PATH);
@@ -224,7 +213,7 @@ static void test_install_remove(void)
 		_cleanup_free_ char *text2 = resume_unit_text(argv2), *got2 = NULL;
 
 		is_int(resume_unit_install(argv2, &err), 0, "install with another argv");
-		got2 = slurp(RESUME_UNIT_PATH);
+		got2 = testroot_get(root, RESUME_UNIT_PATH);
 		is_str(got2, text2, "the unit now runs the new argv");
 	}
 	/* A mode changed by hand is put right; a link pointing elsewhere is
@@ -268,14 +257,14 @@ static void test_foreign(void)
 	testroot_puts(root, RESUME_UNIT_PATH, foreign);
 	is_int(resume_unit_install(plain_argv, &err), -EEXIST, "a foreign unit by the same name: -EEXIST");
 	ok(strstr(err.buf, RESUME_UNIT_PATH) && strstr(err.buf, "did not write"), "the error says so: %s", err.buf);
-	got = slurp(RESUME_UNIT_PATH);
+	got = testroot_get(root, RESUME_UNIT_PATH);
 	is_str(got, foreign, "the foreign unit is untouched");
 	ok(!exists(RESUME_UNIT_WANTS_PATH), "and not enabled");
 	ok(!resume_unit_installed(), "installed() does not take it for ours");
 	strbuf_reset(&err);
 	is_int(resume_unit_remove(&err), -EEXIST, "remove refuses it too");
 	free(got);
-	got = slurp(RESUME_UNIT_PATH);
+	got = testroot_get(root, RESUME_UNIT_PATH);
 	is_str(got, foreign, "and leaves it");
 	unlink(unit_host);
 
@@ -287,7 +276,7 @@ static void test_foreign(void)
 	   "the error says so: %s", err.buf);
 	ok(!exists(RESUME_UNIT_PATH), "no unit file written");
 	free(got);
-	got = slurp(RESUME_UNIT_WANTS_PATH);
+	got = testroot_get(root, RESUME_UNIT_WANTS_PATH);
 	is_str(got, "not a link\n", "the file is untouched");
 	strbuf_reset(&err);
 	is_int(resume_unit_remove(&err), -EEXIST, "remove refuses to delete it");

@@ -25,28 +25,18 @@ static char *host(const char *rel)
 	return xasprintf("%s%s", root, rel);
 }
 
-static char *slurp(const char *path)
-{
-	char *data = NULL;
-	size_t len;
-
-	return read_file(path, 1 << 20, &data, &len) == 0 ? data : NULL;
-}
-
 static mode_t mode_of(const char *rel)
 {
-	_cleanup_free_ char *p = host(rel);
 	struct stat st;
 
-	return lstat(p, &st) == 0 ? st.st_mode & 07777 : 0;
+	return testroot_lstat(root, rel, &st) ? st.st_mode & 07777 : 0;
 }
 
 static ino_t inode_of(const char *rel)
 {
-	_cleanup_free_ char *p = host(rel);
 	struct stat st;
 
-	return lstat(p, &st) == 0 ? st.st_ino : 0;
+	return testroot_lstat(root, rel, &st) ? st.st_ino : 0;
 }
 
 static enum shipped_hook_state state_of(size_t i)
@@ -62,7 +52,7 @@ static void test_enable(void)
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	_cleanup_free_ char *apt_tpl = xasprintf("%s/apt/99gpu-setup", built), *apt = host(APT);
 	_cleanup_free_ char *k_tpl = xasprintf("%s/kernel/zz-gpu-setup", built), *k = host(KERNEL);
-	_cleanup_free_ char *want_apt = slurp(apt_tpl), *want_k = slurp(k_tpl), *got_apt = NULL, *got_k = NULL;
+	_cleanup_free_ char *want_apt = testroot_get("", apt_tpl), *want_k = testroot_get("", k_tpl), *got_apt = NULL, *got_k = NULL;
 	ino_t ino;
 
 	strbuf_init(&err);
@@ -71,8 +61,8 @@ static void test_enable(void)
 	ok(state_of(0) == SHIPPED_HOOK_ABSENT && state_of(1) == SHIPPED_HOOK_ABSENT, "both absent");
 
 	is_int(shipped_hooks_enable(built, &err), 2, "enable writes both files, creating their directories");
-	got_apt = slurp(apt);
-	got_k = slurp(k);
+	got_apt = testroot_get("", apt);
+	got_k = testroot_get("", k);
 	is_str(got_apt, want_apt, "the apt snippet is the template");
 	is_str(got_k, want_k, "the kernel hook is the template");
 	is_int(mode_of(APT), 0644, "the apt snippet is mode 0644");
@@ -92,7 +82,7 @@ static void test_enable(void)
 	testroot_puts(root, KERNEL, "#!/bin/sh\n# " SHIPPED_HOOKS_MARK " 0.0.1; old\nexit 0\n");
 	is_int(shipped_hooks_enable(built, &err), 1, "an older copy gpu-setup wrote is replaced");
 	free(got_k);
-	got_k = slurp(k);
+	got_k = testroot_get("", k);
 	is_str(got_k, want_k, "by the current template");
 	is_int(mode_of(KERNEL), 0755, "with its mode");
 }
@@ -108,7 +98,7 @@ static void test_foreign(void)
 	testroot_puts(root, KERNEL, mine);
 	is_int(shipped_hooks_enable(built, &err), -EEXIST, "a file gpu-setup did not write is refused");
 	ok(strstr(err.buf, KERNEL) && strstr(err.buf, "not written by gpu-setup"), "the error names it: %s", err.buf);
-	got = slurp(k);
+	got = testroot_get("", k);
 	is_str(got, mine, "and it is left as it was");
 	ok(state_of(0) == SHIPPED_HOOK_ABSENT, "nothing else was written either");
 	ok(state_of(1) == SHIPPED_HOOK_FOREIGN, "it counts as foreign");
@@ -116,7 +106,7 @@ static void test_foreign(void)
 
 	is_int(shipped_hooks_disable(&err), 0, "disable removes nothing that is not gpu-setup's");
 	free(got);
-	got = slurp(k);
+	got = testroot_get("", k);
 	is_str(got, mine, "the administrator's file is still there");
 	unlink(k);
 

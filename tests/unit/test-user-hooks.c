@@ -46,17 +46,6 @@ static void put_recording_hook(const char *dir, const char *name)
 	put_script(rel, body, 0755);
 }
 
-static char *read_rel(const char *rel)
-{
-	_cleanup_free_ char *path = xasprintf("%s%s", root, rel);
-	char *data = NULL;
-	size_t len;
-
-	if (read_file(path, 1 << 20, &data, &len) < 0)
-		return NULL;
-	return data;
-}
-
 static void remove_rel(const char *rel)
 {
 	_cleanup_free_ char *path = xasprintf("%s%s", root, rel);
@@ -228,11 +217,11 @@ static void test_order_and_env(void)
 	r = user_hooks_run("pre", "cuda", (const char *const *)env, false, &f);
 	is_int(r, 4, "four hooks ran");
 	ok(f.hook == NULL && f.nfailed == 0, "none failed");
-	order = read_rel("/out/order");
+	order = testroot_get(root, "/out/order");
 	is_str(order, "10-a\n2-b\nB\na\n", "in byte order of their names; hidden, backup, packaging leftovers, "
 					    "non-executable files and directories skipped");
 
-	seen = read_rel("/out/2-b.env");
+	seen = testroot_get(root, "/out/2-b.env");
 	ok(has_line(seen, "GPU_SETUP_PHASE=pre") && has_line(seen, "GPU_SETUP_STEP=cuda"),
 	   "a hook sees GPU_SETUP_PHASE and GPU_SETUP_STEP");
 	ok(has_line(seen, "GPU_SETUP_CUDA=12.8") && has_line(seen, "GPU_SETUP_CUDA_HOME=/usr/local/cuda-12.8") &&
@@ -268,7 +257,7 @@ static void test_failures(void)
 	is_str(f.reason, "exited with status 3", "and its exit status");
 	is_str(f.output, "checking the card\nthe card is on fire\n", "and its last output, stdout then stderr");
 	is_int(f.nfailed, 1, "one failed");
-	order = read_rel("/out/order");
+	order = testroot_get(root, "/out/order");
 	is_str(order, "10-ok\n20-fail\n", "the hooks after it did not run");
 	strbuf_init(&sb);
 	user_hook_failure_format(&f, &sb);
@@ -287,7 +276,7 @@ static void test_failures(void)
 	is_int(f.nfailed, 3, "the failures are counted (exit status, signal, no interpreter)");
 	is_str(f.hook, HOOKS "/post-driver.d/20-fail", "the first failure is the one described");
 	free(order);
-	order = read_rel("/out/order");
+	order = testroot_get(root, "/out/order");
 	is_str(order, "10-ok\n20-fail\n30-after\n40-killed\n", "the hooks after a failure ran");
 	user_hook_failure_release(&f);
 

@@ -6,6 +6,7 @@
 #define GS_TESTROOT_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -29,6 +30,25 @@ static inline void testroot_put(const char *root, const char *rel, const void *d
 static inline void testroot_puts(const char *root, const char *rel, const char *text)
 {
 	testroot_put(root, rel, text, strlen(text));
+}
+
+/* The text of root + rel (root may be "" for a plain path), or NULL when
+ * it cannot be read. */
+static inline char *testroot_get(const char *root, const char *rel)
+{
+	_cleanup_free_ char *path = xasprintf("%s%s", root, rel);
+	char *data = NULL;
+	size_t len;
+
+	return read_file(path, 1u << 20, &data, &len) == 0 ? data : NULL;
+}
+
+/* lstat of root + rel: true when it exists. */
+static inline bool testroot_lstat(const char *root, const char *rel, struct stat *st)
+{
+	_cleanup_free_ char *path = xasprintf("%s%s", root, rel);
+
+	return lstat(path, st) == 0;
 }
 
 static inline void testroot_remove(const char *root)
