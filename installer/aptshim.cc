@@ -384,7 +384,10 @@ extern "C" int apt_dpkg_interrupted(struct apt_cache *c)
 static std::string archive_file_name(pkgCache::VerIterator v, const std::string &record_file)
 {
 	return QuoteString(v.ParentPkg().Name(), "_:") + '_' + QuoteString(v.VerStr(), "_:") + '_' +
-	       QuoteString(v.Arch(), "_:.") + "." + flExtension(record_file);
+	       QuoteString(v.Arch(), "_:.") + "." +
+	       /* a std::string before apt 3.0, a std::string_view since:
+		* this builds from either */
+	       std::string(flExtension(record_file));
 }
 
 /* The first index of the version that can be downloaded from (not dpkg's

@@ -220,7 +220,8 @@ CURLUcode curl_url_set(CURLU *u, CURLUPart part, const char *content, unsigned i
 	return real_ ? real_(u, part, content, flags) : CURLUE_OUT_OF_MEMORY;
 }
 
-CURLUcode curl_url_get(CURLU *u, CURLUPart part, char **content, unsigned int flags)
+/* const or not as this libcurl declares it (configure checks). */
+CURLUcode curl_url_get(CURL_URL_GET_HANDLE_CONST CURLU *u, CURLUPart part, char **content, unsigned int flags)
 {
 	REAL(curl_url_get);
 	return real_ ? real_(u, part, content, flags) : CURLUE_OUT_OF_MEMORY;

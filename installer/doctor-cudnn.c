@@ -65,25 +65,37 @@ static void push(char ***v, size_t *n, const char *s)
 	(*v)[(*n)++] = xstrdup(s);
 }
 
+static int is_libcudnn(const struct dirent *de)
+{
+	return startswith(de->d_name, "libcudnn");
+}
+
+/* Byte order, whatever the locale: the report names files in an order that
+ * does not depend on the file system's (tmpfs lists newest first, ext4 by
+ * hash) or on LC_COLLATE. */
+static int name_order(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
 static void libs_read(const char *toolkit, struct cudnn_libs *ret)
 {
 	_cleanup_free_ char *lib64 = xasprintf("%s/lib64", toolkit), *host = NULL;
-	_cleanup_(closedirp) DIR *d = NULL;
 	struct cudnn_libs l = { 0 };
-	struct dirent *de;
+	struct dirent **list = NULL;
+	int n = -1;
 
 	l.dir = doctor_resolve(lib64);
 	if (l.dir) {
 		host = sysroot_path(l.dir);
-		d = opendir(host);
+		n = scandir(host, &list, is_libcudnn, name_order);
 	}
-	while (d && (de = readdir(d))) {
+	for (int i = 0; i < n; i++) {
 		_cleanup_free_ char *full = NULL;
+		struct dirent *de = list[i];
 		unsigned v[3];
 		struct stat st;
 
-		if (!startswith(de->d_name, "libcudnn"))
-			continue;
 		full = xasprintf("%s/%s", host, de->d_name);
 		/* Links are judged by what they lead to, which is listed too. */
 		if (lstat(full, &st) < 0 || !S_ISREG(st.st_mode))
@@ -97,6 +109,9 @@ static void libs_read(const char *toolkit, struct cudnn_libs *ret)
 			push(&l.full, &l.nfull, de->d_name);
 		}
 	}
+	for (int i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
 	*ret = l;
 }
 
@@ -309,7 +324,10 @@ static char *dir_cudnn(const char *real)
 
 	while (d && (de = readdir(d)))
 		/* The longest name carries the most of the version. */
-		if (startswith(de->d_name, "libcudnn.so") && (!best || strlen(de->d_name) > strlen(best))) {
+		if (startswith(de->d_name, "libcudnn.so") &&
+		    (!best || strlen(de->d_name) > strlen(best) ||
+		     /* of two as long, the same one whatever readdir's order */
+		     (strlen(de->d_name) == strlen(best) && strcmp(de->d_name, best) < 0))) {
 			free(best);
 			best = xstrdup(de->d_name);
 		}

@@ -4,10 +4,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <pci/pci.h>
 
@@ -27,7 +30,9 @@ static char pci_error_msg[512];
  * both ways out of a scan (static: a libpci error jumps over its frame). */
 static struct pci_ids scan_ids;
 
-static void PCI_NONRET pci_error_handler(char *msg, ...)
+/* noreturn spelled out: libpci's PCI_NONRET arrived in 3.8 (Debian 11 and
+ * Ubuntu 22.04 have 3.7). */
+static void __attribute__((noreturn)) pci_error_handler(char *msg, ...)
 {
 	va_list ap;
 
@@ -251,6 +256,58 @@ static int validate_dump(const char *path, struct pcidump *ret, struct strbuf *e
 	return r;
 }
 
+#if !HAVE_STRUCT_PCI_DEV_SUBSYS_VENDOR_ID
+/* libpci before 3.8 (Debian 11, Ubuntu 20.04 and 22.04) has no
+ * PCI_FILL_SUBSYS: read the subsystem IDs as 3.8 does, from the kernel's
+ * sysfs attributes where the device is in sysfs, else from config space
+ * (a normal header holds them at 0x2c, a CardBus bridge's at 0x40). */
+static void subsys_from_sysfs_or_config(struct pci_dev *d, const char *busdir, const char *addr,
+					struct pci_gpu *g)
+{
+	if (busdir) {
+		_cleanup_free_ char *pv = xasprintf("%s/devices/%s/subsystem_vendor", busdir, addr);
+		_cleanup_free_ char *pd = xasprintf("%s/devices/%s/subsystem_device", busdir, addr);
+		_cleanup_free_ char *v = NULL, *dv = NULL;
+
+		if (read_one_line(pv, &v) >= 0 && read_one_line(pd, &dv) >= 0) {
+			g->subsys_vendor_id = (unsigned)strtoul(v, NULL, 16);
+			g->subsys_id = (unsigned)strtoul(dv, NULL, 16);
+			return;
+		}
+	}
+	switch (pci_read_byte(d, PCI_HEADER_TYPE) & 0x7f) {
+	case PCI_HEADER_TYPE_NORMAL:
+		g->subsys_vendor_id = pci_read_word(d, PCI_SUBSYSTEM_VENDOR_ID);
+		g->subsys_id = pci_read_word(d, PCI_SUBSYSTEM_ID);
+		break;
+	case PCI_HEADER_TYPE_CARDBUS:
+		g->subsys_vendor_id = pci_read_word(d, PCI_CB_SUBSYSTEM_VENDOR_ID);
+		g->subsys_id = pci_read_word(d, PCI_CB_SUBSYSTEM_ID);
+		break;
+	default:
+		break;
+	}
+}
+#endif
+
+#if !HAVE_DECL_PCI_FILL_DRIVER
+/* libpci before 3.8 has no PCI_FILL_DRIVER: the name the device's "driver"
+ * link in sysfs points to, as 3.8 reads it; NULL without a link. */
+static char *driver_from_sysfs(const char *busdir, const char *addr)
+{
+	_cleanup_free_ char *link = xasprintf("%s/devices/%s/driver", busdir, addr);
+	char target[PATH_MAX];
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	const char *base;
+
+	if (n <= 0)
+		return NULL;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	return xstrdup(base ? base + 1 : target);
+}
+#endif
+
 static void scan_devices(struct pci_access *a, const struct pci_source *src, const char *busdir,
 			 const struct pcidump *dump, const struct gpu_db *db, struct pci_scan *s)
 {
@@ -260,8 +317,14 @@ static void scan_devices(struct pci_access *a, const struct pci_source *src, con
 		const char *drv;
 
 		s->ndevices++;
-		pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_SUBSYS |
-					 (src->kind != PCI_SOURCE_DUMP ? PCI_FILL_DRIVER : 0));
+		pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS
+#if HAVE_STRUCT_PCI_DEV_SUBSYS_VENDOR_ID
+					 | PCI_FILL_SUBSYS
+#endif
+#if HAVE_DECL_PCI_FILL_DRIVER
+					 | (src->kind != PCI_SOURCE_DUMP ? PCI_FILL_DRIVER : 0)
+#endif
+		);
 		if (!pci_display_class_name(d->device_class))
 			continue;
 		s->gpus = xrealloc(s->gpus, (s->ngpus + 1) * sizeof(*s->gpus));
@@ -277,18 +340,27 @@ static void scan_devices(struct pci_access *a, const struct pci_source *src, con
 		/* Programming interface: the config byte after the revision
 		 * (every dump and sysfs config file has the first 64 bytes). */
 		g->prog_if = pci_read_byte(d, PCI_CLASS_PROG);
-		g->subsys_vendor_id = d->subsys_vendor_id;
-		g->subsys_id = d->subsys_id;
-		describe(a, &scan_ids, db, g);
-
 		snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%d", g->domain & 0xffff, g->bus, g->dev,
 			 g->func);
+#if HAVE_STRUCT_PCI_DEV_SUBSYS_VENDOR_ID
+		g->subsys_vendor_id = d->subsys_vendor_id;
+		g->subsys_id = d->subsys_id;
+#else
+		subsys_from_sysfs_or_config(d, busdir, addr, g);
+#endif
+		describe(a, &scan_ids, db, g);
+
 		if (src->kind == PCI_SOURCE_DUMP) {
 			drv = pcidump_driver(dump, g->domain, g->bus, g->dev, g->func);
 			g->driver = xstrdup(drv ? drv : "unknown");
 		} else {
+#if HAVE_DECL_PCI_FILL_DRIVER
 			drv = pci_get_string_property(d, PCI_FILL_DRIVER);
 			g->driver = xstrdup(drv ? drv : "none");
+#else
+			char *own = driver_from_sysfs(busdir, addr);
+			g->driver = own ? own : xstrdup("none");
+#endif
 		}
 		/* Without root the sysfs config file is 64 bytes long: no
 		 * capability list.  The kernel's link attributes need no root. */

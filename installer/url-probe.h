@@ -21,7 +21,8 @@ struct url_probe_result {
  * Returns 0 with *ret filled when the server answered below 400;
  * -EHOSTUNREACH when no answer came (refused, timed out, name unknown,
  * TLS), -EIO for a status of 400 or more (*ret filled then too); err says
- * which in curl's words. */
+ * which: for no answer, gpu-setup's words for the kind of failure (the same
+ * with every libcurl) and curl's message in parentheses. */
 int url_probe(const char *url, long timeout_ms, struct url_probe_result *ret, struct strbuf *err);
 
 #endif

@@ -267,7 +267,7 @@ static void test_online(const char *root, struct target_user *u)
 		       NULL, "names where the index came from");
 		expect(&rep, "python.mirrors-reachable", a, DOCTOR_OK, "answered HTTP 200", NULL, "conda channel");
 		expect(&rep, "python.mirrors-reachable", b, DOCTOR_FAIL, "HTTP 404", "another mirror", "missing channel");
-		expect(&rep, "python.mirrors-reachable", c, DOCTOR_FAIL, "Couldn't connect", "proxy",
+		expect(&rep, "python.mirrors-reachable", c, DOCTOR_FAIL, "no connection (", "proxy",
 		       "nothing listening");
 		is_int(count_id(&rep, "python.mirrors-reachable"), 4, "each URL once");
 	}
