@@ -124,7 +124,7 @@ static int debian_sources_step(struct driver_ctx *d)
 	if (!components)
 		return EXIT_OK;
 	strbuf_init(&err);
-	r = apt_sources_scan(d->t.distro->codename, components, &plan, &err);
+	r = apt_sources_scan(d->t.match.suite, components, &plan, &err);
 	if (r < 0) {
 		log_error("cannot read apt's sources: %s", err.buf);
 		return EXIT_FAILED;
@@ -132,7 +132,7 @@ static int debian_sources_step(struct driver_ctx *d)
 	if (!plan.found)
 		log_warning("apt's sources under '%s/etc/apt' have no entry of the Debian archive for %s with "
 			    "'main', so gpu-setup cannot add the components the driver is in; add one if apt lacks "
-			    "the driver", sysroot_get(), d->t.distro->codename);
+			    "the driver", sysroot_get(), d->t.match.suite);
 	if (!plan.nfiles)
 		goto out;
 	if (!gs_opts.json)
@@ -474,7 +474,7 @@ int cmd_driver(int argc, char **argv)
 	if (code == EXIT_OK)
 		code = open_cache(&d);
 	/* Offline, the sources are not apt's to read. */
-	if (code == EXIT_OK && !gs_opts.offline && streq(d.t.os.id, "debian") && !loaded_driver_fits(&d))
+	if (code == EXIT_OK && !gs_opts.offline && !target_is_ubuntu(&d.t) && !loaded_driver_fits(&d))
 		code = debian_sources_step(&d);
 	if (code == EXIT_OK)
 		code = read_offers(&d);

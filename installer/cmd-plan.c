@@ -55,6 +55,15 @@ static void print_plan(const struct plan_ctx *p, const struct resolve_request *r
 		json_object_object_add(j, "command", json_object_new_string("plan"));
 		json_object_object_add(sys, "distro", json_object_new_string(d->id));
 		json_object_object_add(sys, "distro_name", json_object_new_string(d->name));
+		/* The machine's own os-release ID-VERSION_ID, and how it was
+		 * matched to distro: "known", "derivative" or "newer". */
+		json_object_object_add(sys, "os", json_object_new_string(t->os.distro));
+		json_object_object_add(sys, "distro_match",
+				       json_object_new_string(t->match.kind == DISTRO_DERIVATIVE ? "derivative"
+							      : t->match.kind == DISTRO_NEWER    ? "newer"
+												 : "known"));
+		json_object_object_add(sys, "distro_note",
+				       t->match.note ? json_object_new_string(t->match.note) : NULL);
 		json_object_object_add(sys, "installed_driver",
 				       t->installed ? json_object_new_string(t->installed) : NULL);
 		json_object_object_add(sys, "installed_flavour",
@@ -74,6 +83,8 @@ static void print_plan(const struct plan_ctx *p, const struct resolve_request *r
 	       t->installed ? t->installed : "none loaded", t->installed ? " (" : "",
 	       t->installed ? flavour_name(t->installed_flavour) : "", t->installed ? " modules)" : "",
 	       p->user.name);
+	if (t->match.note)
+		printf("        %s\n", t->match.note);
 	printf("GPUs served:");
 	for (size_t i = 0; i < t->ngpus; i++)
 		printf("%s %s", i ? "," : "", t->gpus[i].label);

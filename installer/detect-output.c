@@ -293,6 +293,9 @@ static struct json_object *os_json(const struct os_release *os)
 	put_str(o, "version_id", os->version_id);
 	put_str(o, "version_codename", os->codename);
 	put_str(o, "pretty_name", os->pretty_name);
+	put_str(o, "id_like", os->id_like);
+	put_str(o, "ubuntu_codename", os->ubuntu_codename);
+	put_str(o, "debian_codename", os->debian_codename);
 	return o;
 }
 

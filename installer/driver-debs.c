@@ -34,7 +34,7 @@ int driver_choose(const struct target *t, struct apt_cache *ac, bool sources_pen
 			  t->described ? "the described machine's sources have none (its apt-get update ran here)"
 			  : gs_opts.offline ? "the cache has none: fill it with 'gpu-setup fetch' (for a machine "
 					      "without a network: 'gpu-setup fetch --for' on one with)"
-			  : streq(t->os.id, "ubuntu")
+			  : target_is_ubuntu(t)
 				  ? "enable the 'restricted' component and run 'sudo apt-get update'"
 				  : "check that contrib and non-free are in apt's sources and run 'sudo apt-get update'");
 		return EXIT_FAILED;

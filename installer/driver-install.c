@@ -158,7 +158,7 @@ static void prepare(struct apt_cache *ac, const struct target *t, const struct d
 	size_t n = 0;
 	int r;
 
-	*job = (struct driver_job){ .chosen = chosen, .ubuntu = streq(t->os.id, "ubuntu") };
+	*job = (struct driver_job){ .chosen = chosen, .ubuntu = target_is_ubuntu(t) };
 	if (table_split_list(chosen->packages, &names, &n) < 0)
 		problem(job, "malformed package list '%s' in the driver data", chosen->packages);
 	for (size_t i = 0; i < n; i++)

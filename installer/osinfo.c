@@ -53,6 +53,12 @@ int os_release_parse(const char *text, struct os_release *ret)
 			slot = &r.codename;
 		else if (streq(key, "PRETTY_NAME"))
 			slot = &r.pretty_name;
+		else if (streq(key, "ID_LIKE"))
+			slot = &r.id_like;
+		else if (streq(key, "UBUNTU_CODENAME"))
+			slot = &r.ubuntu_codename;
+		else if (streq(key, "DEBIAN_CODENAME"))
+			slot = &r.debian_codename;
 		if (slot) {
 			free(*slot);
 			*slot = unquote(eq + 1);
@@ -93,6 +99,9 @@ void os_release_free(struct os_release *r)
 	free(r->version_id);
 	free(r->codename);
 	free(r->pretty_name);
+	free(r->id_like);
+	free(r->ubuntu_codename);
+	free(r->debian_codename);
 	free(r->distro);
 	memset(r, 0, sizeof(*r));
 }

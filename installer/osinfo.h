@@ -13,7 +13,10 @@ struct os_release {
 	char *version_id;   /* "24.04" */
 	char *codename;     /* may be NULL */
 	char *pretty_name;  /* may be NULL */
-	char *distro;       /* "ubuntu-24.04", the compat key */
+	char *id_like;      /* "ubuntu debian" on Linux Mint; may be NULL */
+	char *ubuntu_codename;  /* a derivative's Ubuntu base: "noble"; may be NULL */
+	char *debian_codename;  /* a derivative's Debian base: "bookworm"; may be NULL */
+	char *distro;       /* "ubuntu-24.04", "linuxmint-22": ID-VERSION_ID */
 };
 
 /* Parse os-release text (KEY=VALUE lines, values optionally quoted).

@@ -238,7 +238,8 @@ static int read_gpus(const char *path, struct json_object *doc, struct detect_re
 static int read_os(const char *path, struct json_object *sys, struct os_release *os)
 {
 	struct json_object *o;
-	const char *id, *version_id, *codename, *pretty, *distro;
+	const char *id, *version_id, *codename, *pretty, *distro, *like, *ubuntu, *debian;
+	_cleanup_free_ char *key = NULL;
 	int code = get_object(path, sys, "system", "os", &o);
 
 	if (code != EXIT_OK)
@@ -249,16 +250,29 @@ static int read_os(const char *path, struct json_object *sys, struct os_release 
 	    (code = get_str(path, o, "system.os", "version_id", false, &version_id)) ||
 	    (code = get_str(path, o, "system.os", "version_codename", true, &codename)) ||
 	    (code = get_str(path, o, "system.os", "pretty_name", true, &pretty)) ||
+	    /* what derivatives say of their base (descriptions of older
+	     * gpu-setup versions lack them) */
+	    (code = get_str(path, o, "system.os", "id_like", true, &like)) ||
+	    (code = get_str(path, o, "system.os", "ubuntu_codename", true, &ubuntu)) ||
+	    (code = get_str(path, o, "system.os", "debian_codename", true, &debian)) ||
 	    (code = get_str(path, sys, "system", "distro", true, &distro)))
 		return code;
 	if (!*id || !*version_id)
 		return bad(path, "system.os", "empty 'id' or 'version_id'");
+	/* "distro" repeats os-release's ID-VERSION_ID: a document where the
+	 * two disagree was changed by hand, and which one is meant is unclear. */
+	key = xasprintf("%s-%s", id, version_id);
+	if (distro && !streq(distro, key))
+		return bad(path, "system.distro", "'%s', but system.os says ID %s and VERSION_ID %s", distro, id,
+			   version_id);
 	*os = (struct os_release){
 		.id = xstrdup(id), .version_id = xstrdup(version_id),
 		.codename = codename ? xstrdup(codename) : NULL,
 		.pretty_name = pretty ? xstrdup(pretty) : NULL,
-		/* os_release_parse's key, which "distro" repeats */
-		.distro = distro ? xstrdup(distro) : xasprintf("%s-%s", id, version_id),
+		.id_like = like ? xstrdup(like) : NULL,
+		.ubuntu_codename = ubuntu ? xstrdup(ubuntu) : NULL,
+		.debian_codename = debian ? xstrdup(debian) : NULL,
+		.distro = TAKE_PTR(key),
 	};
 	return EXIT_OK;
 }

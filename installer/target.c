@@ -78,18 +78,26 @@ int target_select_gpus(struct target *t)
 
 int target_check_distro(struct target *t)
 {
-	t->distro = compat_find_distro(t->db, t->os.distro);
-	if (!t->distro) {
-		_cleanup_strbuf_ struct strbuf list = STRBUF_INIT;
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 
-		strbuf_init(&list);
-		for (size_t i = 0; i < t->db->ndistros; i++)
-			strbuf_addf(&list, "%s%s", i ? ", " : "", t->db->distros[i].id);
-		log_error("%s (%s) is not a distribution gpu-setup supports: %s",
-			  t->os.pretty_name ? t->os.pretty_name : t->os.distro, t->os.distro, list.buf);
+	strbuf_init(&err);
+	distro_match_free(&t->match);
+	if (distro_match(t->db, &t->os, &t->match, &err) < 0) {
+		log_error("%s", err.buf);
+		t->distro = NULL;
 		return EXIT_FAILED;
 	}
+	t->distro = t->match.distro;
+	if (t->match.kind == DISTRO_NEWER)
+		log_warning("%s", t->match.note);
+	else if (t->match.note)
+		log_info("%s", t->match.note);
 	return EXIT_OK;
+}
+
+bool target_is_ubuntu(const struct target *t)
+{
+	return t->distro && startswith(t->distro->id, "ubuntu-");
 }
 
 static int read_system(struct target *t)
@@ -138,6 +146,7 @@ void target_free(struct target *t)
 	if (t->have_rep)
 		detect_report_free(&t->rep);
 	compat_db_free(t->db);
+	distro_match_free(&t->match);
 	os_release_free(&t->os);
 	free(t->installed);
 	free(t->kernel);
@@ -152,7 +161,7 @@ int target_request(const struct target *t, struct resolve_request *req)
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 
 	*req = (struct resolve_request){
-		.gpus = t->gpus, .ngpus = t->ngpus, .distro = t->os.distro,
+		.gpus = t->gpus, .ngpus = t->ngpus, .distro = t->distro->id,
 		.installed_driver = t->installed, .installed_flavour = t->installed_flavour,
 	};
 	gs_resolve_constraints(req);

@@ -10,6 +10,7 @@
 
 #include "compat.h"
 #include "detect.h"
+#include "distro-match.h"
 #include "options.h"
 #include "osinfo.h"
 #include "resolve.h"
@@ -19,7 +20,8 @@ struct target {
 	bool have_rep;
 	struct compat_db *db;
 	struct os_release os;
-	const struct distro_info *distro;
+	const struct distro_info *distro;     /* the release planned for (match.distro) */
+	struct distro_match match;            /* how os was matched to it, and why */
 	char *installed;                      /* loaded driver version, NULL: none */
 	char *kernel;                         /* running kernel release when read from a
 						 description (fetch --for); NULL: read the
@@ -53,6 +55,10 @@ int target_check_distro(struct target *t);
 int target_request(const struct target *t, struct resolve_request *req);
 
 struct driver_offers;
+
+/* Whether the target is Ubuntu or one of its derivatives (else Debian or
+ * one of its). */
+bool target_is_ubuntu(const struct target *t);
 
 /* The driver packages apt offers on the target, as `driver` reads them, so
  * plan, driver and install choose alike; with no apt state to read (a bare

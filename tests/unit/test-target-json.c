@@ -412,7 +412,35 @@ static void test_bad(const char *good)
 	write_changed(good, bad, "system.os", NULL);
 	expect_code(bad, EXIT_BAD_INPUT, "no os (no os-release there)");
 	write_changed(good, bad, "system.distro", json_object_new_string("plan9-4"));
-	expect_code(bad, EXIT_FAILED, "a distribution gpu-setup does not support, as target_load says");
+	expect_code(bad, EXIT_BAD_INPUT, "a distro that is not os's ID-VERSION_ID");
+	{
+		_cleanup_free_ char *bad2 = xasprintf("%s.2", bad);
+		struct json_object *os = json_object_new_object();
+
+		json_object_object_add(os, "id", json_object_new_string("plan9"));
+		json_object_object_add(os, "version_id", json_object_new_string("4"));
+		write_changed(good, bad, "system.distro", json_object_new_string("plan9-4"));
+		write_changed(bad, bad2, "system.os", os);
+		expect_code(bad2, EXIT_FAILED, "a distribution gpu-setup does not support, as target_load says");
+		unlink(bad2);
+	}
+	{
+		_cleanup_free_ char *bad2 = xasprintf("%s.2", bad);
+		struct json_object *os = json_object_new_object();
+		struct target t;
+
+		json_object_object_add(os, "id", json_object_new_string("linuxmint"));
+		json_object_object_add(os, "version_id", json_object_new_string("22"));
+		json_object_object_add(os, "id_like", json_object_new_string("ubuntu debian"));
+		json_object_object_add(os, "ubuntu_codename", json_object_new_string("noble"));
+		write_changed(good, bad, "system.distro", json_object_new_string("linuxmint-22"));
+		write_changed(bad, bad2, "system.os", os);
+		is_int(target_load_json(bad2, &t), EXIT_OK, "a described Linux Mint 22 loads");
+		ok(t.distro && streq(t.distro->id, "ubuntu-24.04") && t.match.kind == DISTRO_DERIVATIVE,
+		   "and is planned as Ubuntu 24.04, its base");
+		target_free(&t);
+		unlink(bad2);
+	}
 	write_changed(good, bad, "system.kernel", json_object_new_boolean(1));
 	expect_code(bad, EXIT_BAD_INPUT, "a kernel that is not a string");
 	write_changed(good, bad, "system.driver.flavour", json_object_new_string("closed"));
