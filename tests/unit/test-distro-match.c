@@ -57,9 +57,9 @@ static void planned_as(const char *what, const char *text, const char *id, enum 
 	struct outcome o = match(text);
 
 	is_int(o.r, 0, "%s: matched", what);
-	is_str(o.id, id, "%s: planned as %s", what, id);
+	is_str(o.id, id, "%s: planned as the row expected", what);
 	is_int(o.kind, kind, "%s: kind %d", what, kind);
-	is_str(o.suite, suite, "%s: apt's sources name %s", what, suite);
+	is_str(o.suite, suite, "%s: the suite apt's sources name", what);
 	if (note_part)
 		ok(strstr(o.note, note_part) != NULL, "%s: the note says '%s' (%s)", what, note_part, o.note);
 	else
