@@ -292,6 +292,8 @@ static void print_json(const struct driver_ctx *d)
 	json_object_object_add(j, "install_closure", strings_json(d->have_job ? d->job.closure : NULL));
 	json_object_object_add(j, "problems", strings_json(d->have_job ? d->job.problems : NULL));
 	json_object_object_add(j, "notes", strings_json(d->have_job ? d->job.notes : NULL));
+	json_object_object_add(j, "kernel_metapackage", d->have_job && d->job.kernel_meta
+								? json_object_new_string(d->job.kernel_meta) : NULL);
 	if (!gs_opts.list) {
 		json_object_object_add(j, "result", json_object_new_string(d->result ? d->result : "failed"));
 		json_object_object_add(j, "method", !d->have_job ? NULL
@@ -319,8 +321,12 @@ static void print_job(const struct driver_job *job)
 			n++;
 		printf("\n  %zu package%s with what they depend on", n, n == 1 ? "" : "s");
 	}
-	printf("\nKernel module: %s\n",
+	printf("\nKernel module: %s",
 	       job->modules ? "prebuilt and signed for the running kernel" : "built by DKMS for each kernel");
+	if (job->kernel_meta)
+		printf("; %s brings %s to the next kernels", job->kernel_meta,
+		       job->modules ? "the modules" : "the headers DKMS builds from");
+	printf("\n");
 	for (size_t i = 0; i < job->nnotes; i++)
 		printf("Note: %s\n", job->notes[i]);
 }

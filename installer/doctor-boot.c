@@ -15,9 +15,11 @@
 #include "fileio.h"
 #include "initramfs.h"
 #include "kmod-file.h"
+#include "modprobe-names.h"
 #include "osinfo.h"
 #include "strbuf.h"
 #include "sysroot.h"
+#include "system-describe.h"
 #include "util.h"
 
 /* EFI_GLOBAL_VARIABLE (UEFI spec) and shim's SHIM_LOCK_GUID. */
@@ -106,6 +108,7 @@ static void check_kernel_modules(const struct doctor_ctx *ctx, const struct boot
 				 struct doctor_report *rep)
 {
 	struct nvidia_lib lib = { 0 };
+	_cleanup_strbuf_ struct strbuf module_names = STRBUF_INIT;
 	char **kernels = NULL;
 	size_t n;
 	bool have_lib;
@@ -122,6 +125,16 @@ static void check_kernel_modules(const struct doctor_ctx *ctx, const struct boot
 		return;
 	}
 	have_lib = nvidia_lib_find("libcuda.so.1", &lib) == 0 && lib.version;
+	{
+		/* nvidia.ko, and the names modprobe.d gives it (Debian's
+		 * nvidia-current.ko): what the search looks for. */
+		char **names = kmod_nvidia_names();
+
+		strbuf_init(&module_names);
+		for (char **p = names; *p; p++)
+			strbuf_addf(&module_names, "%s%s.ko", p == names ? "" : ", ", *p);
+		strv_free(names);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const char *k = kernels[i];
 		_cleanup_free_ char *path = NULL;
@@ -149,9 +162,9 @@ static void check_kernel_modules(const struct doctor_ctx *ctx, const struct boot
 				       "run 'sudo gpu-setup doctor'", k);
 		} else if (!path) {
 			c = doctor_add(rep, "boot.kernel-modules", DOCTOR_FAIL,
-				       "kernel %s has no nvidia.ko under /lib/modules/%s: after booting it the driver "
-				       "will not load (the DKMS build failed or its headers are missing)",
-				       k, k);
+				       "kernel %s has no NVIDIA module (%s) under /lib/modules/%s: after booting it the "
+				       "driver will not load (the DKMS build failed or its headers are missing)",
+				       k, module_names.buf, k);
 			doctor_set_fix(c, "sudo apt install linux-headers-%s && sudo dkms autoinstall -k %s", k, k);
 		} else if (doctor_needs_root(r)) {
 			c = doctor_add(rep, "boot.kernel-modules", DOCTOR_SKIP, DOCTOR_NEEDS_ROOT, path);
@@ -180,6 +193,104 @@ static void check_kernel_modules(const struct doctor_ctx *ctx, const struct boot
 		free(kernels[i]);
 	free(kernels);
 	nvidia_lib_free(&lib);
+}
+
+/* ---------------------------------------------------------------- next kernels */
+
+static bool pkg_installed(const struct system_package *p, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (streq(p[i].name, name))
+			return true;
+	return false;
+}
+
+/* The suffix of an installed linux-image metapackage of this kernel
+ * flavour ("generic", "generic-hwe-24.04", "amd64"); NULL: none. */
+static const char *image_meta(const struct system_package *p, size_t n, const char *flavour)
+{
+	size_t fl = strlen(flavour);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *s = p[i].name + strlen("linux-image-");
+
+		if (startswith(p[i].name, "linux-image-") && strncmp(s, flavour, fl) == 0 &&
+		    (s[fl] == '\0' || startswith(s + fl, "-hwe-")))
+			return s;
+	}
+	return NULL;
+}
+
+/* Whether the next kernel apt brings gets an NVIDIA module: prebuilt
+ * modules for the running kernel need their flavour's metapackage
+ * (linux-modules-nvidia-SPEC-FLAVOUR, which follows the kernel's), a DKMS
+ * module needs the headers' metapackage (linux-headers-FLAVOUR).  Said
+ * only where dpkg's status says how kernels come: through an installed
+ * linux-image metapackage. */
+static void check_next_kernels(const struct doctor_ctx *ctx, const struct boot_state *bs,
+			       struct doctor_report *rep)
+{
+	struct system_package *pk = NULL;
+	_cleanup_free_ char *status = sysroot_path("/var/lib/dpkg/status"), *text = NULL;
+	_cleanup_free_ char *prefix = NULL, *want = NULL;
+	const char *flavour = bs->kernel ? kernel_flavour(bs->kernel) : NULL, *suffix, *spec = NULL;
+	struct doctor_check *c = NULL;
+	size_t n = 0, len;
+
+	if (!ctx->driver_installed || !flavour || read_file(status, 64u << 20, &text, &len) < 0)
+		return;
+	dpkg_status_installed(text, len, &pk, &n);
+	suffix = image_meta(pk, n, flavour);
+	/* linux-modules-nvidia-SPEC-RELEASE: the prebuilt modules of the
+	 * running kernel, SPEC such as 580-open */
+	for (size_t i = 0; i < n && !spec; i++) {
+		size_t nl = strlen(pk[i].name), kl = strlen(bs->kernel);
+
+		if (startswith(pk[i].name, "linux-modules-nvidia-") && nl > strlen("linux-modules-nvidia-") + kl + 1 &&
+		    streq(pk[i].name + nl - kl, bs->kernel) && pk[i].name[nl - kl - 1] == '-') {
+			prefix = xasprintf("%.*s", (int)(nl - kl - 1), pk[i].name);
+			spec = prefix + strlen("linux-modules-nvidia-");
+		}
+	}
+	if (!suffix) {
+		c = doctor_add(rep, "boot.kernel-modules", DOCTOR_SKIP,
+			       "no linux-image metapackage of the %s kernels is installed, so new kernels do not come "
+			       "through apt: each needs its %s by hand", flavour,
+			       spec ? "prebuilt NVIDIA modules" : "headers for DKMS");
+	} else if (spec) {
+		want = xasprintf("linux-modules-nvidia-%s-%s", spec, suffix);
+		if (pkg_installed(pk, n, want)) {
+			c = doctor_add(rep, "boot.kernel-modules", DOCTOR_OK,
+				       "%s is installed: the prebuilt modules follow linux-image-%s to the next kernels",
+				       want, suffix);
+		} else {
+			c = doctor_add(rep, "boot.kernel-modules", DOCTOR_WARN,
+				       "the prebuilt modules %s-%s are for kernel %s only and %s is not installed: after "
+				       "the next kernel update (linux-image-%s) the driver will not load",
+				       prefix, bs->kernel, bs->kernel, want, suffix);
+			doctor_set_fix(c, "sudo apt install %s", want);
+		}
+	} else {
+		want = xasprintf("linux-headers-%s", suffix);
+		if (pkg_installed(pk, n, want)) {
+			c = doctor_add(rep, "boot.kernel-modules", DOCTOR_OK,
+				       "%s is installed: each new kernel brings its headers, which DKMS builds the "
+				       "module from", want);
+		} else {
+			c = doctor_add(rep, "boot.kernel-modules", DOCTOR_WARN,
+				       "%s is not installed: the next kernel (linux-image-%s) comes without its headers, "
+				       "so DKMS cannot build the NVIDIA module for it and the driver will not load after "
+				       "that update", want, suffix);
+			doctor_set_fix(c, "sudo apt install %s", want);
+		}
+	}
+	doctor_set_subject(c, "next kernels");
+	for (size_t i = 0; i < n; i++) {
+		free(pk[i].name);
+		free(pk[i].version);
+		free(pk[i].arch);
+	}
+	free(pk);
 }
 
 /* ---------------------------------------------------------------- nouveau */
@@ -510,6 +621,7 @@ void doctor_check_boot(struct doctor_ctx *ctx, struct doctor_report *rep)
 			bs.module_r = kmod_read(bs.module, &bs.minfo);
 	}
 	check_kernel_modules(ctx, &bs, rep);
+	check_next_kernels(ctx, &bs, rep);
 	check_nouveau(ctx, &bs, rep);
 	check_secure_boot(ctx, &bs, rep);
 	free(bs.kernel);

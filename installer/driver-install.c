@@ -58,23 +58,87 @@ static int package_state(struct apt_cache *ac, const char *name)
 	return inst ? 1 : cand ? 0 : -ENOENT;
 }
 
-/* Ubuntu's prebuilt, signed modules for the running kernel when apt has
- * them; else the headers DKMS needs to build the modules. */
-static void choose_modules(struct apt_cache *ac, struct driver_job *job, bool here)
+/* The suffix of the installed linux-image metapackage that brings the next
+ * kernels of this flavour ("generic-hwe-24.04", "generic", "amd64"), as
+ * ubuntu-drivers finds it; NULL when none is installed (kernels come by
+ * hand).  An HWE metapackage goes first: it is the one that moves on.
+ * Ubuntu's "virtual" kernels are generic ones, and their modules
+ * metapackage is named for generic. */
+static char *image_meta_suffix(struct apt_cache *ac, const struct target *t, const char *flavour)
 {
-	_cleanup_free_ char *build = NULL;
+	const char *dash = strchr(t->distro->id, '-');
+	const char *flavours[] = { flavour, streq(flavour, "generic") ? "virtual" : NULL };
+
+	for (size_t f = 0; f < ELEMENTSOF(flavours) && flavours[f]; f++) {
+		_cleanup_free_ char *hwe = xasprintf("linux-image-%s-hwe-%s", flavours[f], dash + 1);
+		_cleanup_free_ char *ga = xasprintf("linux-image-%s", flavours[f]);
+
+		if (target_is_ubuntu(t) && package_state(ac, hwe) == 1)
+			return xasprintf("%s-hwe-%s", flavour, dash + 1);
+		if (package_state(ac, ga) == 1)
+			return xstrdup(flavour);
+	}
+	return NULL;
+}
+
+/* Ubuntu's prebuilt, signed modules for the running kernel when apt has
+ * them; else the headers DKMS needs to build the modules.  Either way the
+ * metapackage of the kernel's flavour too, so the next kernel that apt
+ * brings gets its module: the prebuilt modules' metapackage follows the
+ * kernel's (as ubuntu-drivers installs it), and the headers' metapackage
+ * makes DKMS build for every new kernel. */
+static void choose_modules(struct apt_cache *ac, const struct target *t, struct driver_job *job, bool here)
+{
+	const char *flavour = kernel_flavour(job->kernel);
+	_cleanup_free_ char *build = NULL, *suffix = NULL;
 	char *headers;
 	int r;
 
+	suffix = flavour ? image_meta_suffix(ac, t, flavour) : NULL;
 	if (job->ubuntu) {
 		char *modules = driver_prebuilt_modules_name(job->chosen->name, job->kernel);
 
 		if (modules && package_state(ac, modules) >= 0) {
 			job->modules = modules;
 			add_string(&job->packages, &job->npackages, xstrdup(modules));
+			if (suffix) {
+				char *meta = driver_prebuilt_modules_name(job->chosen->name, suffix);
+
+				if (package_state(ac, meta) >= 0) {
+					job->kernel_meta = meta;
+					add_string(&job->packages, &job->npackages, xstrdup(meta));
+				} else {
+					note(job, "apt has no %s, so the prebuilt modules are for kernel %s only: after "
+					     "the next kernel update run 'sudo gpu-setup driver' again", meta, job->kernel);
+					free(meta);
+				}
+			} else {
+				note(job, "no linux-image metapackage of the %s kernels is installed (kernels come by "
+				     "hand here), so the prebuilt modules are for kernel %s only: with a new kernel run "
+				     "'sudo gpu-setup driver' again", flavour ? flavour : "running", job->kernel);
+			}
 			return;
 		}
 		free(modules);
+	}
+	if (suffix) {
+		char *meta = xasprintf("linux-headers-%s", suffix);
+
+		r = package_state(ac, meta);
+		if (r == 0) {
+			job->kernel_meta = meta;
+			add_string(&job->packages, &job->npackages, xstrdup(meta));
+		} else if (r == 1) {
+			job->kernel_meta = meta;   /* installed already: nothing to add */
+		} else {
+			note(job, "apt has no %s: DKMS builds the module for the kernels whose headers are "
+			     "installed, so install the headers of each new kernel", meta);
+			free(meta);
+		}
+	} else if (flavour || job->kernel) {
+		note(job, "no linux-image metapackage of the %s kernels is installed (kernels come by hand here): "
+		     "DKMS builds the module for each kernel whose headers are installed",
+		     flavour ? flavour : "running");
 	}
 	headers = xasprintf("linux-headers-%s", job->kernel);
 	build = xasprintf("/lib/modules/%s/build", job->kernel);
@@ -182,7 +246,7 @@ static void prepare(struct apt_cache *ac, const struct target *t, const struct d
 		problem(job, "cannot tell the running kernel's release (%s/proc/sys/kernel/osrelease: %s), so not "
 			"which kernel modules or headers to install", sysroot_get(), strerror(-r));
 	else
-		choose_modules(ac, job, here);
+		choose_modules(ac, t, job, here);
 	check_held(ac, job, here);
 	if (!here)
 		return;
@@ -219,6 +283,7 @@ void driver_job_free(struct driver_job *job)
 	free(job->kernel);
 	free(job->modules);
 	free(job->headers);
+	free(job->kernel_meta);
 	free(job->ubuntu_drivers_spec);
 	*job = (struct driver_job){ 0 };
 }
@@ -371,11 +436,16 @@ bool nouveau_blacklisted(char **ret_path)
 			continue;
 		while (!found && (e = readdir(d))) {
 			size_t len = strlen(e->d_name);
-			_cleanup_free_ char *path = NULL;
+			_cleanup_free_ char *rel = NULL, *path = NULL;
 
 			if (len < 6 || !streq(e->d_name + len - 5, ".conf"))
 				continue;
-			path = xasprintf("%s/%s", dir, e->d_name);
+			/* Debian's nvidia-blacklists-nouveau.conf is an absolute
+			 * link into /etc/alternatives: followed inside the root,
+			 * never to the host's file of the same name. */
+			rel = xasprintf("%s/%s", dirs[i], e->d_name);
+			if (sysroot_host_path(rel, &path) < 0)
+				continue;
 			if (conf_blacklists_nouveau(path)) {
 				found = true;
 				if (ret_path)

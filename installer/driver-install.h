@@ -25,6 +25,10 @@ struct driver_job {
 	char **closure;             /* what apt will install: packages and their dependencies */
 	char *modules;              /* prebuilt modules package, NULL: DKMS builds them */
 	char *headers;              /* headers to install for DKMS, NULL: none needed */
+	char *kernel_meta;          /* what brings the modules to the next kernels: the prebuilt
+				       modules' flavour metapackage ("linux-modules-nvidia-580-open-generic")
+				       or the headers' ("linux-headers-amd64"); NULL: none is installed
+				       or apt has none (a note says what follows) */
 	char *ubuntu_drivers_spec;  /* "nvidia:580-open" when ubuntu-drivers runs it */
 	enum secure_boot secure_boot;
 	bool nouveau;               /* nouveau loaded now */

@@ -26,6 +26,7 @@
 
 #include "fileio.h"
 #include "kmod-file.h"
+#include "modprobe-names.h"
 #include "strbuf.h"
 #include "sysroot.h"
 #include "util.h"
@@ -226,19 +227,9 @@ bool kmod_is_compressed(const char *path)
 	return !(n >= 3 && streq(path + n - 3, ".ko"));
 }
 
-static bool is_nvidia_ko(const char *name)
-{
-	static const char *const names[] = { "nvidia.ko", "nvidia.ko.xz", "nvidia.ko.zst", "nvidia.ko.gz" };
-
-	for (size_t i = 0; i < ELEMENTSOF(names); i++)
-		if (streq(name, names[i]))
-			return true;
-	return false;
-}
-
 /* Depth-first under dirfd (its path on the target is rel), symlinks
  * neither followed nor reported; keeps the preferred hit in *best. */
-static int walk(int dirfd, const char *rel, unsigned depth, char **best)
+static int walk(int dirfd, const char *rel, unsigned depth, char *const *names, char **best)
 {
 	DIR *d;
 	struct dirent *de;
@@ -267,8 +258,8 @@ static int walk(int dirfd, const char *rel, unsigned depth, char **best)
 			/* A subdirectory we may not read does not hide the
 			 * rest of the tree. */
 			if (fd >= 0)
-				walk(fd, child, depth + 1, best);
-		} else if (S_ISREG(st.st_mode) && is_nvidia_ko(de->d_name)) {
+				walk(fd, child, depth + 1, names, best);
+		} else if (S_ISREG(st.st_mode) && kmod_is_nvidia_file(de->d_name, names)) {
 			bool child_upd = strstr(child, "/updates/") != NULL;
 			bool best_upd = *best && strstr(*best, "/updates/") != NULL;
 
@@ -286,7 +277,7 @@ static int walk(int dirfd, const char *rel, unsigned depth, char **best)
 int kmod_find_nvidia(const char *kernel, char **ret_path)
 {
 	_cleanup_free_ char *rel = NULL, *p = NULL;
-	char *best = NULL;
+	char *best = NULL, **names;
 	int fd, r;
 
 	if (strchr(kernel, '/') || streq(kernel, "..") || streq(kernel, "."))
@@ -300,7 +291,9 @@ int kmod_find_nvidia(const char *kernel, char **ret_path)
 	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = walk(fd, rel, 0, &best);
+	names = kmod_nvidia_names();
+	r = walk(fd, rel, 0, names, &best);
+	strv_free(names);
 	if (r < 0 && !best)
 		return r;
 	if (!best)

@@ -42,8 +42,9 @@ int kmod_read(const char *path, struct kmod_info *ret);
 bool kmod_is_compressed(const char *path);
 void kmod_info_free(struct kmod_info *k);
 
-/* The nvidia.ko (.xz, .zst, .gz) under /lib/modules/<kernel> on the
- * target, found without following symlinks (build/ and source/ lead to
+/* The NVIDIA module under /lib/modules/<kernel> on the target: nvidia.ko
+ * or the name modprobe.d gives it (Debian's nvidia-current.ko, ...:
+ * modprobe-names.h), plain or .xz, .zst, .gz, found without following symlinks (build/ and source/ lead to
  * the headers).  When there are several, the one modprobe prefers: under
  * updates/ (DKMS), else the first by name.  -ENOENT when there is none,
  * or the error that stopped the walk. */

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <sys/utsname.h>
 
@@ -147,4 +148,24 @@ int kernel_release_read(char **ret)
 		return -errno;
 	*ret = xstrdup(u.release);
 	return 0;
+}
+
+const char *kernel_flavour(const char *release)
+{
+	const char *p = release;
+
+	/* VERSION: digits and dots */
+	if (!isdigit((unsigned char)*p))
+		return NULL;
+	while (isdigit((unsigned char)*p) || *p == '.')
+		p++;
+	if (*p++ != '-' || !isdigit((unsigned char)*p))
+		return NULL;
+	/* ABI: digits (Debian's "1-" before a point release's "+deb12u1"
+	 * never reaches the release string) */
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p++ != '-' || !islower((unsigned char)*p))
+		return NULL;
+	return p;
 }

@@ -4,13 +4,16 @@
  *   0  kmod_parse (module bytes as they are);
  *   1  kmod_decompress then kmod_parse (a compressed module);
  *   2  newc_walk (one uncompressed cpio archive);
- *   3  initramfs_scan_mem (the whole concatenation, libarchive included).
+ *   3  initramfs_scan_mem (the whole concatenation, libarchive included);
+ *   4  modprobe_conf_nvidia_names (a modprobe.d file's text).
  * Besides crashes, leaks and sanitizer reports, these are findings:
  *   - kmod_parse accepting bytes and reporting nothing (no key, no
  *     signature), or "open" without the license that means it;
  *   - decompressed output larger than the bound it was given;
  *   - newc_walk ending past the input, or initramfs_scan_mem accepting
- *     bytes in which it found no archive.
+ *     bytes in which it found no archive;
+ *   - a module name that is empty, longer than 64, holds anything but
+ *     letters, digits and '-' (an '_' is written '-'), or comes twice.
  */
 #include "config.h"
 
@@ -20,7 +23,26 @@
 
 #include "initramfs.h"
 #include "kmod-file.h"
+#include "modprobe-names.h"
 #include "util.h"
+
+static void names(const void *d, size_t len)
+{
+	char **v = NULL;
+	size_t n = 0;
+
+	modprobe_conf_nvidia_names(d, len, &v, &n);
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(v[i]);
+
+		if (l == 0 || l > 64 || strspn(v[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != l)
+			abort();
+		for (size_t j = 0; j < i; j++)
+			if (streq(v[i], v[j]))
+				abort();
+	}
+	strv_free(v);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -59,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	switch (data[0] & 3) {
+	switch (data[0] & 7) {
 	case 0:
 		parse(d, len);
 		break;
@@ -78,6 +100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 3:
 		if (initramfs_scan_mem(d, len, &ii) == 0 && ii.segments == 0)
 			abort();
+		break;
+	default:
+		names(d, len);
 		break;
 	}
 	return 0;

@@ -11,6 +11,8 @@
 #include "doctor.h"
 #include "initramfs.h"
 #include "kmod-file.h"
+#include "modprobe-names.h"
+#include "osinfo.h"
 #include "strbuf.h"
 #include "sysroot.h"
 #include "tap.h"
@@ -113,11 +115,15 @@ static void put_module(const char *rel, const char *license, const char *version
 		const char *const argv[] = { tool, "-q", "-f", p, NULL };
 		struct run_result rr;
 
-		if (run_command(argv, NULL, 60000, &rr) == 0) {
-			if (rr.exit_status != 0)
-				printf("# %s: %s\n", tool, rr.err.buf);
-			run_result_release(&rr);
+		int r = run_command(argv, NULL, 60000, &rr);
+
+		if (r < 0 || rr.exit_status != 0) {
+			printf("Bail out! cannot compress a test module with %s (%s): install it (Debian and Ubuntu: "
+			       "apt-get install %s)\n", tool, r < 0 ? strerror(-r) : rr.err.buf,
+			       streq(tool, "xz") ? "xz-utils" : tool);
+			exit(1);
 		}
+		run_result_release(&rr);
 	}
 }
 
@@ -169,8 +175,14 @@ static void put_initramfs(const char *rel, bool nouveau, bool blacklist)
 	{
 		const char *const argv[] = { "sh", "-c", cmd, NULL };
 
-		if (run_command(argv, NULL, 60000, &rr) == 0)
-			run_result_release(&rr);
+		int r = run_command(argv, NULL, 60000, &rr);
+
+		if (r < 0 || rr.exit_status != 0) {
+			printf("Bail out! cannot make a zstd initramfs (%s): install zstd (apt-get install zstd)\n",
+			       r < 0 ? strerror(-r) : rr.err.buf);
+			exit(1);
+		}
+		run_result_release(&rr);
 	}
 }
 
@@ -644,7 +656,7 @@ static void test_kernel_modules(void)
 	run_boot(&ctx, &rep, d, true);
 	ok(has(&rep, "boot.kernel-modules", K2, DOCTOR_OK, "/lib/modules/" K2 "/updates/dkms/nvidia.ko.xz, version " VER, NULL),
 	   "--deep: the running kernel's module with path and version");
-	ok(has(&rep, "boot.kernel-modules", K1, DOCTOR_FAIL, "kernel " K1 " has no nvidia.ko",
+	ok(has(&rep, "boot.kernel-modules", K1, DOCTOR_FAIL, "kernel " K1 " has no NVIDIA module (nvidia.ko)",
 	       "sudo apt install linux-headers-" K1 " && sudo dkms autoinstall -k " K1),
 	   "an older kernel without a module (the one behind build/ ignored): fail");
 	doctor_report_free(&rep);
@@ -809,6 +821,168 @@ static void test_secure_boot(void)
 	doctor_ctx_release(&ctx);
 }
 
+/* Debian's packages install the module as nvidia-current.ko and load it
+ * through modprobe.d: an absolute link into /etc/alternatives, then on to
+ * /etc/nvidia (debian/nvidia-modprobe.conf.in, the alternatives their
+ * postinst sets up). */
+static void test_debian_module_names(void)
+{
+	struct doctor_ctx ctx = { 0 };
+	struct doctor_report rep = { 0 };
+	const struct detect_report *d = with_gpus(1, PCI_VENDOR_NVIDIA, "nvidia", "Ampere", 86);
+	char **names;
+	char *path = NULL;
+
+	new_root();
+	put("/proc/sys/kernel/osrelease", K2 "\n");
+	put("/boot/vmlinuz-" K2, "");
+	put("/etc/nvidia/current/nvidia-modprobe.conf",
+	    "install nvidia modprobe -i nvidia-current $CMDLINE_OPTS\n"
+	    "install nvidia-modeset modprobe nvidia ; modprobe -i nvidia-current-modeset $CMDLINE_OPTS\n"
+	    "remove nvidia modprobe -r -i nvidia-drm nvidia-modeset nvidia-peermem nvidia-uvm nvidia\n"
+	    "alias char-major-195* nvidia\n");
+	link_at("/etc/nvidia/nvidia-modprobe.conf", "/etc/nvidia/current/nvidia-modprobe.conf");
+	link_at("/etc/alternatives/glx--nvidia-modprobe.conf", "/etc/nvidia/nvidia-modprobe.conf");
+	link_at("/etc/modprobe.d/nvidia.conf", "/etc/alternatives/glx--nvidia-modprobe.conf");
+	names = kmod_nvidia_names();
+	ok(names && names[0] && streq(names[0], "nvidia") && names[1] && streq(names[1], "nvidia-current") && !names[2],
+	   "names: nvidia and nvidia-current, read through the links inside the root");
+	strv_free(names);
+	put_module("/lib/modules/" K2 "/updates/dkms/nvidia-current.ko", "NVIDIA", VER, K2, false, NULL);
+	put_module("/lib/modules/" K2 "/updates/dkms/nvidia-current-modeset.ko", "NVIDIA", VER, K2, false, NULL);
+	is_int(kmod_find_nvidia(K2, &path), 0, "kmod_find_nvidia finds Debian's module");
+	is_str(path, "/lib/modules/" K2 "/updates/dkms/nvidia-current.ko", "nvidia-current.ko, not -modeset");
+	free(path);
+	put_libs(VER, VER);
+	run_boot(&ctx, &rep, d, true);
+	ok(has(&rep, "boot.kernel-modules", K2, DOCTOR_OK, "/lib/modules/" K2 "/updates/dkms/nvidia-current.ko, version " VER,
+	       NULL),
+	   "doctor: Debian's nvidia-current.ko is the kernel's module");
+	doctor_report_free(&rep);
+	/* Without the configuration the file is not the one modprobe loads. */
+	unlink(path = xasprintf("%s/etc/modprobe.d/nvidia.conf", root));
+	free(path);
+	path = NULL;
+	run_boot(&ctx, &rep, d, true);
+	ok(has(&rep, "boot.kernel-modules", K2, DOCTOR_FAIL, "has no NVIDIA module (nvidia.ko)", NULL),
+	   "without modprobe.d's line, nvidia-current.ko is not taken for nvidia");
+	doctor_report_free(&rep);
+	doctor_ctx_release(&ctx);
+}
+
+/* The names modprobe.d's lines give "nvidia", and which files match. */
+static void test_modprobe_names(void)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "install nvidia modprobe -i nvidia-current $CMDLINE_OPTS\n", "nvidia-current" },
+		{ "install nvidia /sbin/modprobe --ignore-install nvidia-tesla-470 $CMDLINE_OPTS\n", "nvidia-tesla-470" },
+		{ "alias nvidia nvidia_current_open\n", "nvidia-current-open" },
+		{ "install nvidia \\\n  modprobe -i nvidia-legacy-390xx\n", "nvidia-legacy-390xx" },
+		{ "install nvidia modprobe -i nvidia-current;modprobe x\n", "nvidia-current" },
+		{ "# install nvidia modprobe -i commented\n", "" },
+		{ "install nvidia /bin/true\n", "" },
+		{ "install nvidia-modeset modprobe nvidia ; modprobe -i nvidia-current-modeset\n", "" },
+		{ "install nvidia modprobe -i $MODULE\n", "" },
+		{ "alias nvidia ../../evil\n", "" },
+		{ "alias pci:v000010DEd*sv*sd*bc03sc00i00* nvidia\n", "" },
+		{ "blacklist nouveau\n", "" },
+	};
+	static const struct {
+		const char *file;
+		bool match;
+	} files[] = {
+		{ "nvidia.ko", true }, { "nvidia.ko.zst", true }, { "nvidia_current.ko.xz", true },
+		{ "nvidia-current.ko.gz", true }, { "nvidia-current-modeset.ko", false }, { "nvidia.ko.bak", false },
+		{ "nvidia", false }, { ".ko", false }, { "nvidia-uvm.ko", false },
+	};
+	char *const names[] = { "nvidia", "nvidia-current", NULL };
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char **got = NULL;
+		size_t n = 0;
+
+		modprobe_conf_nvidia_names(cases[i].text, strlen(cases[i].text), &got, &n);
+		is_str(n == 1 ? got[0] : n == 0 ? "" : "(several)", cases[i].want, "modprobe.d line %zu", i + 1);
+		strv_free(got);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(files); i++)
+		is_int(kmod_is_nvidia_file(files[i].file, names), files[i].match, "%s %s", files[i].file,
+		       files[i].match ? "is the module" : "is not");
+	is_str(kernel_flavour("6.8.0-99-generic"), "generic", "kernel flavour: Ubuntu");
+	is_str(kernel_flavour("6.1.0-57-cloud-amd64"), "cloud-amd64", "kernel flavour: Debian cloud");
+	ok(kernel_flavour("6.12.1") == NULL && kernel_flavour("linux") == NULL && kernel_flavour("6.1-rc1-x") == NULL,
+	   "kernel flavour: none for a kernel built by hand");
+}
+
+/* The next kernel apt brings gets a module when the flavour's metapackage
+ * is installed: the prebuilt modules' on Ubuntu, the headers' for DKMS. */
+static void dpkg_status(const char *const *pkgs)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+
+	strbuf_init(&sb);
+	for (const char *const *p = pkgs; *p; p++)
+		strbuf_addf(&sb, "Package: %s\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n\n", *p);
+	put("/var/lib/dpkg/status", sb.buf);
+}
+
+static void test_next_kernels(void)
+{
+	struct doctor_ctx ctx = { 0 };
+	struct doctor_report rep = { 0 };
+	const struct detect_report *d = with_gpus(1, PCI_VENDOR_NVIDIA, "nvidia", "Ampere", 86);
+#define KU "6.8.0-99-generic"
+
+	new_root();
+	put("/proc/sys/kernel/osrelease", KU "\n");
+	put("/boot/vmlinuz-" KU, "");
+	put_module("/lib/modules/" KU "/kernel/nvidia-580-open/nvidia.ko", "Dual MIT/GPL", VER, KU, true, NULL);
+	put_libs(VER, VER);
+	run_boot(&ctx, &rep, d, false);
+	ok(!find(&rep, "boot.kernel-modules", "next kernels"), "no dpkg status: nothing said of the next kernels");
+	doctor_report_free(&rep);
+
+	dpkg_status((const char *const[]){ "linux-image-generic-hwe-24.04", "linux-modules-nvidia-580-open-" KU, NULL });
+	run_boot(&ctx, &rep, d, false);
+	expect(&rep, "boot.kernel-modules", "next kernels", DOCTOR_WARN,
+	       "linux-modules-nvidia-580-open-generic-hwe-24.04 is not installed",
+	       "sudo apt install linux-modules-nvidia-580-open-generic-hwe-24.04",
+	       "prebuilt modules for the running kernel only");
+	doctor_report_free(&rep);
+	dpkg_status((const char *const[]){ "linux-image-generic-hwe-24.04", "linux-modules-nvidia-580-open-" KU,
+					   "linux-modules-nvidia-580-open-generic-hwe-24.04", NULL });
+	run_boot(&ctx, &rep, d, false);
+	expect(&rep, "boot.kernel-modules", "next kernels", DOCTOR_OK, "follow linux-image-generic-hwe-24.04", NULL,
+	       "the modules' metapackage installed");
+	doctor_report_free(&rep);
+
+	/* DKMS on Debian. */
+	new_root();
+	put("/proc/sys/kernel/osrelease", K2 "\n");
+	put("/boot/vmlinuz-" K2, "");
+	put_module("/lib/modules/" K2 "/updates/dkms/nvidia.ko", "NVIDIA", VER, K2, false, NULL);
+	put_libs(VER, VER);
+	dpkg_status((const char *const[]){ "linux-image-amd64", "linux-headers-" K2, "nvidia-kernel-dkms", NULL });
+	run_boot(&ctx, &rep, d, false);
+	expect(&rep, "boot.kernel-modules", "next kernels", DOCTOR_WARN, "linux-headers-amd64 is not installed",
+	       "sudo apt install linux-headers-amd64", "DKMS without the headers' metapackage");
+	doctor_report_free(&rep);
+	dpkg_status((const char *const[]){ "linux-image-amd64", "linux-headers-amd64", "linux-headers-" K2, NULL });
+	run_boot(&ctx, &rep, d, false);
+	expect(&rep, "boot.kernel-modules", "next kernels", DOCTOR_OK, "linux-headers-amd64 is installed", NULL,
+	       "DKMS with the headers' metapackage");
+	doctor_report_free(&rep);
+	dpkg_status((const char *const[]){ "linux-headers-" K2, NULL });
+	run_boot(&ctx, &rep, d, false);
+	expect(&rep, "boot.kernel-modules", "next kernels", DOCTOR_SKIP, "no linux-image metapackage of the amd64 kernels",
+	       NULL, "kernels installed by hand");
+	doctor_report_free(&rep);
+	doctor_ctx_release(&ctx);
+#undef KU
+}
+
 int main(void)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
@@ -824,6 +998,9 @@ int main(void)
 	test_driver();
 	test_nvidia_smi();
 	test_kernel_modules();
+	test_modprobe_names();
+	test_debian_module_names();
+	test_next_kernels();
 	test_nouveau();
 	test_secure_boot();
 	compat_db_free(db);
