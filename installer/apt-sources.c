@@ -794,6 +794,14 @@ static void roll_back(const struct apt_sources_plan *p, size_t n, const char *st
 	}
 }
 
+int apt_sources_revert(const struct apt_sources_plan *p, const char *stamp, struct strbuf *err)
+{
+	size_t before = err ? err->len : 0;
+
+	roll_back(p, p->nfiles, stamp, err);
+	return err && err->len > before ? -EIO : 0;
+}
+
 int apt_sources_apply(const struct apt_sources_plan *p, const char *stamp, struct strbuf *err)
 {
 	int r;

@@ -109,4 +109,10 @@ char *apt_sources_backup_path(const char *path, const char *stamp);
  * "PATH: what failed" appended to err (when not NULL). */
 int apt_sources_apply(const struct apt_sources_plan *p, const char *stamp, struct strbuf *err);
 
+/* Undo a successful apt_sources_apply of p with stamp: every file gets its
+ * old text back and its backup goes.  0, or -EIO when a file could not be
+ * restored (err says which, and that its backup is kept). */
+int apt_sources_revert(const struct apt_sources_plan *p, const char *stamp, struct strbuf *err);
+
+
 #endif

@@ -15,6 +15,7 @@
 #include <apt-pkg/hashes.h>
 #include <apt-pkg/indexfile.h>
 #include <apt-pkg/init.h>
+#include <apt-pkg/metaindex.h>
 #include <apt-pkg/pkgcache.h>
 #include <apt-pkg/pkgrecords.h>
 #include <apt-pkg/pkgsystem.h>
@@ -373,6 +374,35 @@ extern "C" int apt_dpkg_interrupted(struct apt_cache *c)
 			return pending;
 		}
 		return 0;
+	} catch (...) {
+		return -EIO;
+	}
+}
+
+extern "C" int apt_lists_missing(struct apt_cache *c, char **ret_first)
+{
+	try {
+		pkgSourceList *sources = c->file.GetSourceList();
+		int missing = 0;
+
+		if (!sources)
+			return -EIO;
+		for (metaIndex *m : *sources) {
+			std::vector<pkgIndexFile *> *files = m->GetIndexFiles();
+
+			for (size_t i = 0; files && i < files->size(); i++) {
+				pkgIndexFile *f = (*files)[i];
+
+				/* Packages indexes only: a repository need not
+				 * have Translation files. */
+				if (!f || !f->HasPackages() || f->Exists())
+					continue;
+				if (!missing && ret_first)
+					*ret_first = dup_string(f->Describe(false));
+				missing++;
+			}
+		}
+		return missing;
 	} catch (...) {
 		return -EIO;
 	}

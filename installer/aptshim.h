@@ -58,6 +58,12 @@ int apt_install_closure(struct apt_cache *c, const char *const *pkgs, char ***re
  * NULL-terminated (free with apt_free_list); returns the count. */
 int apt_held_blockers(struct apt_cache *c, const char *const *closure, char ***ret);
 
+/* How many Packages indexes the sources name that apt's lists lack (the
+ * sources changed and apt-get update has not run since); the first one's
+ * description in *ret_first (free it) when ret_first is not NULL and there
+ * is one.  A negative errno when the sources cannot be read. */
+int apt_lists_missing(struct apt_cache *c, char **ret_first);
+
 /* dpkg was interrupted (packages half-configured or half-installed, or
  * updates/ pending): 1, else 0. */
 int apt_dpkg_interrupted(struct apt_cache *c);

@@ -60,21 +60,44 @@ static int open_cache(struct driver_ctx *d)
 	return EXIT_OK;
 }
 
-static int run_update(void)
+/* apt-get update, once apt and dpkg are free; err says why not. */
+static int run_update(struct strbuf *err)
 {
 	const char *argv[] = { "apt-get", "update", "-q", NULL };
+
+	if (driver_wait_for_apt(gs_opts.lock_wait_s * 1000L, err) < 0)
+		return -EBUSY;
+	return run_step(argv, err) < 0 ? -EIO : 0;
+}
+
+/* The sources name package lists apt has not fetched (changed by hand, or
+ * by a run that stopped between the change and apt-get update): apt would
+ * offer only what the old sources had.  Update first, as root; say so
+ * otherwise. */
+static int update_stale_lists(struct driver_ctx *d)
+{
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 
+	_cleanup_free_ char *first = NULL;
+	int n;
+
+	if (gs_opts.offline || d->t.described || !d->ac || (n = apt_lists_missing(d->ac, &first)) <= 0)
+		return EXIT_OK;
+	if (gs_opts.list || gs_opts.dry_run || geteuid() != 0) {
+		log_warning("apt's sources name %d package list%s apt-get update has not fetched yet (%s): what apt "
+			    "offers may be out of date until 'sudo apt-get update' runs", n, n == 1 ? "" : "s", first);
+		return EXIT_OK;
+	}
+	log_info("apt's sources name %d package list%s apt-get update has not fetched yet (%s): running "
+		 "apt-get update first", n, n == 1 ? "" : "s", first);
 	strbuf_init(&err);
-	if (driver_wait_for_apt(gs_opts.lock_wait_s * 1000L, &err) < 0) {
-		log_error("%s; the sources were changed, 'sudo apt-get update' is still to run", err.buf);
+	apt_cache_close(d->ac);
+	d->ac = NULL;
+	if (run_update(&err) < 0) {
+		log_error("%s; nothing was changed", err.buf);
 		return EXIT_FAILED;
 	}
-	if (run_step(argv, &err) < 0) {
-		log_error("%s (after the sources change; the old files are kept as *.gpu-setup-*.bak)", err.buf);
-		return EXIT_FAILED;
-	}
-	return EXIT_OK;
+	return open_cache(d);
 }
 
 /* Show the change (text), or keep it for --json: per file its path, the
@@ -151,6 +174,14 @@ static int debian_sources_step(struct driver_ctx *d)
 		code = EXIT_FAILED;
 		goto out;
 	}
+	/* The update after the change needs apt's lock: wait for it first,
+	 * so that a held lock changes nothing at all. */
+	strbuf_reset(&err);
+	if (driver_wait_for_apt(gs_opts.lock_wait_s * 1000L, &err) < 0) {
+		log_error("%s; nothing was changed", err.buf);
+		code = EXIT_FAILED;
+		goto out;
+	}
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
 	strbuf_reset(&err);
 	r = apt_sources_apply(&plan, stamp, &err);
@@ -159,12 +190,25 @@ static int debian_sources_step(struct driver_ctx *d)
 		code = EXIT_FAILED;
 		goto out;
 	}
-	d->sources = sources_changes(&plan, stamp, false);
 	apt_cache_close(d->ac);
 	d->ac = NULL;
-	code = run_update();
-	if (code == EXIT_OK)
-		code = open_cache(d);
+	strbuf_reset(&err);
+	if (run_update(&err) < 0) {
+		/* The lists would not know the new sources: put the old ones
+		 * back, so the machine is as it was and the next run starts
+		 * over. */
+		_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
+
+		strbuf_init(&why);
+		if (apt_sources_revert(&plan, stamp, &why) < 0)
+			log_error("%s after the sources change; restoring them failed%s", err.buf, why.buf);
+		else
+			log_error("%s; the sources were put back as they were: nothing was changed", err.buf);
+		code = EXIT_FAILED;
+		goto out;
+	}
+	d->sources = sources_changes(&plan, stamp, false);
+	code = open_cache(d);
 out:
 	apt_sources_plan_free(&plan);
 	return code;
@@ -359,6 +403,9 @@ static int prepare_install(struct driver_ctx *d)
 		}
 		if (all) {
 			d->result = "already-installed";
+			/* Installed but not loaded since: the reboot asked for
+			 * is still to come. */
+			d->reboot = !d->t.installed && reboot_pending(NULL);
 			log_info("%s %s is installed already: nothing to do%s", c->name, c->installed,
 				 d->t.installed ? "" : " (it is not loaded yet: reboot)");
 			return EXIT_OK;
@@ -482,6 +529,8 @@ int cmd_driver(int argc, char **argv)
 	/* Offline, the sources are not apt's to read. */
 	if (code == EXIT_OK && !gs_opts.offline && !target_is_ubuntu(&d.t) && !loaded_driver_fits(&d))
 		code = debian_sources_step(&d);
+	if (code == EXIT_OK && !d.sources_pending && !d.sources)
+		code = update_stale_lists(&d);
 	if (code == EXIT_OK)
 		code = read_offers(&d);
 	if (code != EXIT_OK)

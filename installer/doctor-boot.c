@@ -195,6 +195,17 @@ static void check_kernel_modules(const struct doctor_ctx *ctx, const struct boot
 	nvidia_lib_free(&lib);
 }
 
+/* A running kernel always has /sys/module: without it (a tree under --root
+ * with no sysfs mounted) nothing can be said of what is loaded or how it
+ * booted. */
+static bool have_sysfs(void)
+{
+	_cleanup_free_ char *p = sysroot_path("/sys/module");
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* ---------------------------------------------------------------- next kernels */
 
 static bool pkg_installed(const struct system_package *p, size_t n, const char *name)
@@ -452,6 +463,12 @@ static void check_nouveau(const struct doctor_ctx *ctx, const struct boot_state 
 		strbuf_addf(&ev, "; no %s", initrd);
 	}
 
+	if (!problems.len && !have_sysfs()) {
+		doctor_add(rep, "boot.nouveau", DOCTOR_SKIP,
+			   "%s; whether nouveau is loaded is unknown: there is no /sys/module under %s", ev.buf,
+			   *sysroot_get() ? sysroot_get() : "/");
+		goto out;
+	}
 	if (!problems.len) {
 		doctor_add(rep, "boot.nouveau", DOCTOR_OK, "%s; nouveau is not loaded", ev.buf);
 		goto out;
@@ -519,6 +536,12 @@ static void check_secure_boot(const struct doctor_ctx *ctx, const struct boot_st
 	int r;
 
 	(void)ctx;
+	if (!have_sysfs()) {
+		doctor_add(rep, "boot.secure-boot", DOCTOR_SKIP,
+			   "whether it booted with EFI is unknown: there is no /sys/module under %s",
+			   *sysroot_get() ? sysroot_get() : "/");
+		return;
+	}
 	if (stat(efi, &st) < 0) {
 		doctor_add(rep, "boot.secure-boot", DOCTOR_OK,
 			   "booted without EFI (no /sys/firmware/efi): Secure Boot does not apply");

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "doctor-driver.h"
+#include "reboot-record.h"
 #include "fileio.h"
 #include "kmod-file.h"
 #include "osinfo.h"
@@ -285,6 +286,20 @@ static void check_loaded(const struct doctor_ctx *ctx, const struct driver_state
 			       s->ngpus, s->ngpus == 1 ? "" : "s", s->ngpus == 1 ? "is" : "are");
 		doctor_set_fix(c, "sudo gpu-setup driver");
 		return;
+	}
+	{
+		_cleanup_free_ char *reason = NULL;
+
+		/* Not loaded because the machine has not rebooted since the
+		 * install: that comes first, and modprobe is no fix. */
+		if (reboot_pending(&reason)) {
+			c = doctor_add(rep, "driver.loaded", DOCTOR_WARN,
+				       "a reboot is pending (%s), so no NVIDIA kernel module is loaded yet (" PROC_VERSION
+				       " is missing)",
+				       reason);
+			doctor_set_fix(c, "reboot: the installed driver loads at the next boot");
+			return;
+		}
 	}
 	c = doctor_add(rep, "driver.loaded", DOCTOR_FAIL,
 		       "no NVIDIA kernel module is loaded (" PROC_VERSION " is missing) although the driver is "

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "dpkg-lock.h"
 #include "driver-install.h"
@@ -492,37 +493,3 @@ int nouveau_blacklist_ensure(struct strbuf *err)
 	return 1;
 }
 
-int reboot_required_record(const char *reason, const char *const *packages)
-{
-	_cleanup_free_ char *dir = sysroot_path("/var/lib/gpu-setup");
-	_cleanup_free_ char *ours = sysroot_path("/var/lib/gpu-setup/reboot-required");
-	_cleanup_free_ char *rundir = sysroot_path("/run");
-	_cleanup_free_ char *flag = sysroot_path("/run/reboot-required");
-	_cleanup_free_ char *pkgs = sysroot_path("/run/reboot-required.pkgs");
-	_cleanup_free_ char *old = NULL, *line = xasprintf("%s\n", reason);
-	_cleanup_strbuf_ struct strbuf list = STRBUF_INIT;
-	static const char banner[] = "*** System restart required ***\n";
-	size_t len = 0;
-	int r;
-
-	r = mkdir_p(dir, 0755);
-	if (r == 0)
-		r = write_file_atomic(ours, line, strlen(line), 0644);
-	if (r < 0)
-		return r;
-	/* Debian's convention: best effort, /run may be missing in a tree. */
-	if (mkdir_p(rundir, 0755) < 0 || write_file_atomic(flag, banner, sizeof(banner) - 1, 0644) < 0)
-		return 0;
-	strbuf_init(&list);
-	if (read_file(pkgs, 1u << 20, &old, &len) == 0)
-		strbuf_add(&list, old, len);
-	for (const char *const *p = packages; *p; p++) {
-		_cleanup_free_ char *entry = xasprintf("\n%s\n", *p);
-		_cleanup_free_ char *framed = xasprintf("\n%s", list.buf);
-
-		if (!strstr(framed, entry))
-			strbuf_addf(&list, "%s\n", *p);
-	}
-	write_file_atomic(pkgs, list.buf, list.len, 0644);
-	return 0;
-}

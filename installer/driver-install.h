@@ -13,6 +13,7 @@
 #include "aptshim.h"
 #include "driver-offer.h"
 #include "preflight.h"
+#include "reboot-record.h"
 #include "strbuf.h"
 #include "target.h"
 
@@ -81,9 +82,5 @@ int nouveau_blacklist_ensure(struct strbuf *err);
 
 #define NOUVEAU_BLACKLIST_PATH "/etc/modprobe.d/gpu-setup-blacklist-nouveau.conf"
 
-/* Record that a reboot is needed: /var/lib/gpu-setup/reboot-required with
- * the reason, and Debian's /run/reboot-required(.pkgs), which the login
- * message and unattended-upgrades read. */
-int reboot_required_record(const char *reason, const char *const *packages);
 
 #endif

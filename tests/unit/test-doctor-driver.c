@@ -13,6 +13,7 @@
 #include "kmod-file.h"
 #include "modprobe-names.h"
 #include "osinfo.h"
+#include "reboot-record.h"
 #include "strbuf.h"
 #include "sysroot.h"
 #include "tap.h"
@@ -66,6 +67,13 @@ static void rm_at(const char *rel)
 
 	if (remove(p) < 0)
 		printf("# remove %s: %s\n", p, strerror(errno));
+}
+
+static void unlink_at(const char *rel)
+{
+	_cleanup_free_ char *p = xasprintf("%s%s", root, rel);
+
+	unlink(p);
 }
 
 static void mkdir_at(const char *rel)
@@ -561,6 +569,24 @@ static void test_driver(void)
 		   streq(ctx.driver_version, VER),
 	   "ctx: flavour from the module file, version from libcuda");
 	doctor_report_free(&rep);
+	/* gpu-setup installed it and the machine has not rebooted since: the
+	 * pending reboot is the reason, and modprobe no fix. */
+	put("/var/lib/gpu-setup/reboot-required", "gpu-setup installed nvidia-driver-580: the new kernel module loads at "
+						  "the next boot\n");
+	set_mtime("/var/lib/gpu-setup/reboot-required", 1700000100);
+	put("/proc/stat", "cpu  1 2 3\nbtime 1700000000\nprocesses 9\n");
+	run_driver(&ctx, &rep, with_gpus(1, PCI_VENDOR_NVIDIA, "none", "Pascal", 61));
+	ok(has(&rep, "driver.loaded", NULL, DOCTOR_WARN, "a reboot is pending (gpu-setup installed nvidia-driver-580",
+	       "reboot: the installed driver loads at the next boot"),
+	   "installed, not loaded, reboot recorded after the boot: warn, reboot first");
+	ok(reboot_pending(NULL), "reboot_pending: recorded after the last boot");
+	doctor_report_free(&rep);
+	put("/proc/stat", "cpu  1 2 3\nbtime 1700000200\nprocesses 9\n");
+	run_driver(&ctx, &rep, with_gpus(1, PCI_VENDOR_NVIDIA, "none", "Pascal", 61));
+	ok(has(&rep, "driver.loaded", NULL, DOCTOR_FAIL, "although the driver is installed", "sudo modprobe nvidia") &&
+		   !reboot_pending(NULL),
+	   "booted after the record: the reboot happened, the module still does not load: fail");
+	doctor_report_free(&rep);
 	/* A module only for another kernel still means installed. */
 	new_root();
 	put("/proc/sys/kernel/osrelease", K1 "\n");
@@ -689,6 +715,15 @@ static void test_nouveau(void)
 	new_root();
 	put("/proc/sys/kernel/osrelease", K2 "\n");
 	put_module("/lib/modules/" K2 "/updates/dkms/nvidia.ko", "NVIDIA", VER, K2, false, NULL);
+	put("/etc/modprobe.d/nvidia.conf", "blacklist nouveau\n");
+	run_boot(&ctx, &rep, d, false);
+	ok(has(&rep, "boot.nouveau", NULL, DOCTOR_SKIP, "whether nouveau is loaded is unknown: there is no /sys/module",
+	       NULL),
+	   "blacklisted, but no /sys in the root: no word on whether it is loaded (skip)");
+	doctor_report_free(&rep);
+	unlink_at("/etc/modprobe.d/nvidia.conf");
+	/* A running kernel's sysfs from here on. */
+	mkdir_at("/sys/module/snd");
 	put("/etc/modprobe.d/alsa.conf", "# blacklist nouveau\noptions nouveau modeset=0\n");
 	run_boot(&ctx, &rep, d, false);
 	ok(has(&rep, "boot.nouveau", NULL, DOCTOR_FAIL, "no 'blacklist nouveau'", "blacklist-nouveau.conf"),
@@ -772,6 +807,11 @@ static void test_secure_boot(void)
 
 	new_root();
 	put("/proc/sys/kernel/osrelease", K2 "\n");
+	run_boot(&ctx, &rep, d, false);
+	ok(has(&rep, "boot.secure-boot", NULL, DOCTOR_SKIP, "whether it booted with EFI is unknown", NULL),
+	   "no /sys in the root: skip, not 'without EFI'");
+	doctor_report_free(&rep);
+	mkdir_at("/sys/module/snd");
 	run_boot(&ctx, &rep, d, false);
 	ok(has(&rep, "boot.secure-boot", NULL, DOCTOR_OK, "booted without EFI", NULL), "no EFI: ok");
 	doctor_report_free(&rep);
