@@ -10,6 +10,7 @@
 
 #include <apt-pkg/cachefile.h>
 #include <apt-pkg/configuration.h>
+#include <apt-pkg/depcache.h>
 #include <apt-pkg/error.h>
 #include <apt-pkg/fileutl.h>
 #include <apt-pkg/hashes.h>
@@ -249,12 +250,15 @@ static pkgCache::VerIterator candidate_for(apt_cache *c, pkgCache::DepIterator d
 	return pkgCache::VerIterator(*c->cache);
 }
 
-extern "C" int apt_install_closure(struct apt_cache *c, const char *const *pkgs, char ***ret, char **ret_err)
+/* Whether pkgs and, recursively, every Depends and Pre-Depends of their
+ * candidates can be had (an alternative installed or with a candidate):
+ * 0, or -ENOENT with *ret_err naming what is missing.  apt's resolver,
+ * below, only says that something is broken, not what. */
+static int check_installable(apt_cache *c, const char *const *pkgs, char **ret_err)
 {
 	try {
 		std::set<std::string> seen;
 		std::deque<pkgCache::VerIterator> todo;
-
 		for (const char *const *n = pkgs; *n; n++) {
 			pkgCache::PkgIterator p = find_pkg(c, *n);
 			pkgCache::VerIterator v = p.end() ? pkgCache::VerIterator(*c->cache)
@@ -306,8 +310,56 @@ extern "C" int apt_install_closure(struct apt_cache *c, const char *const *pkgs,
 				}
 			}
 		}
-		*ret = to_list(seen);
-		return static_cast<int>(seen.size());
+		return 0;
+	} catch (...) {
+		return -EIO;
+	}
+}
+
+/* An "upgrade" to the same version string is the installed package whose
+ * record differs from the archive's (a described machine's status holds
+ * only some fields): nothing apt downloads for it on the machine itself. */
+static bool same_version_string(pkgDepCache &dc, pkgCache::PkgIterator p)
+{
+	pkgCache::VerIterator cand = dc[p].CandidateVerIter(dc);
+
+	return !p.CurrentVer().end() && !cand.end() && strcmp(p.CurrentVer().VerStr(), cand.VerStr()) == 0;
+}
+
+extern "C" int apt_install_closure(struct apt_cache *c, const char *const *pkgs, char ***ret, char **ret_err)
+{
+	int r = check_installable(c, pkgs, ret_err);
+
+	if (r < 0)
+		return r;
+	try {
+		/* What apt-get install would install, by apt's own resolver:
+		 * the packages, what they depend on and, where apt's
+		 * configuration says so (APT::Install-Recommends, true by
+		 * default), what they recommend; on a depcache of its own, so
+		 * the shared cache keeps no marks. */
+		pkgDepCache dc(c->cache, c->policy);
+		std::set<std::string> names;
+
+		if (!dc.Init(nullptr))
+			return -EIO;
+		{
+			pkgDepCache::ActionGroup group(dc);
+
+			/* as apt-get: the packages first, then what they need */
+			for (const char *const *n = pkgs; *n; n++)
+				dc.MarkInstall(find_pkg(c, *n), false);
+			for (const char *const *n = pkgs; *n; n++)
+				dc.MarkInstall(find_pkg(c, *n), true);
+		}
+		for (const char *const *n = pkgs; *n; n++)
+			names.insert(find_pkg(c, *n).Name());
+		for (pkgCache::PkgIterator p = c->cache->PkgBegin(); !p.end(); ++p)
+			if (dc[p].NewInstall() || (dc[p].Upgrade() && !same_version_string(dc, p)))
+				names.insert(p.Name());
+		_error->Discard();
+		*ret = to_list(names);
+		return static_cast<int>(names.size());
 	} catch (...) {
 		return -EIO;
 	}
@@ -379,29 +431,64 @@ extern "C" int apt_dpkg_interrupted(struct apt_cache *c)
 	}
 }
 
+/* The lists' copy of a repository's Release file (InRelease first), or "". */
+static std::string fetched_release(const metaIndex *m)
+{
+	const std::string lists = _config->FindDir("Dir::State::lists");
+
+	const std::string dist = m->GetDist();
+	/* "dists/DIST/" below the archive, or a flat repository's own
+	 * directory ("DIR/", as sources.list names it) */
+	const std::string dir = !dist.empty() && dist.back() == '/' ? dist : "dists/" + dist + "/";
+
+	for (const char *name : { "InRelease", "Release" }) {
+		std::string f = lists + URItoFileName(m->ArchiveURI(dir + name));
+
+		if (FileExists(f))
+			return f;
+	}
+	return "";
+}
+
 extern "C" int apt_lists_missing(struct apt_cache *c, char **ret_first)
 {
 	try {
 		pkgSourceList *sources = c->file.GetSourceList();
 		int missing = 0;
+		auto count = [&](const std::string &what) {
+			if (!missing && ret_first)
+				*ret_first = dup_string(what);
+			missing++;
+		};
 
 		if (!sources)
 			return -EIO;
 		for (metaIndex *m : *sources) {
-			std::vector<pkgIndexFile *> *files = m->GetIndexFiles();
+			const std::string release = fetched_release(m);
+			std::unique_ptr<metaIndex> loaded;
+			std::string why;
 
-			for (size_t i = 0; files && i < files->size(); i++) {
-				pkgIndexFile *f = (*files)[i];
-
-				/* Packages indexes only: a repository need not
-				 * have Translation files. */
-				if (!f || !f->HasPackages() || f->Exists())
+			/* A repository apt-get update never fetched. */
+			if (release.empty()) {
+				count(m->Describe());
+				continue;
+			}
+			loaded.reset(m->UnloadedClone());
+			if (!loaded || !loaded->Load(release, &why))
+				continue;  /* apt itself will say what is wrong with it */
+			/* A Packages index the Release file lists but the lists
+			 * lack (a component added since); one the repository
+			 * does not have (no binary-all, say) is no gap. */
+			for (const IndexTarget &t : m->GetIndexTargets()) {
+				if (t.Option(IndexTarget::CREATED_BY) != "Packages" ||
+				    !t.Option(IndexTarget::EXISTING_FILENAME).empty())
 					continue;
-				if (!missing && ret_first)
-					*ret_first = dup_string(f->Describe(false));
-				missing++;
+				if (loaded->Exists(t.MetaKey) || loaded->Exists(t.MetaKey + ".xz") ||
+				    loaded->Exists(t.MetaKey + ".gz"))
+					count(t.Description);
 			}
 		}
+		_error->Discard();
 		return missing;
 	} catch (...) {
 		return -EIO;

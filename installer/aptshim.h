@@ -46,9 +46,11 @@ int apt_packages_with_prefix(struct apt_cache *c, const char *prefix, char ***re
 /* What installing pkgs would install: the packages themselves and,
  * recursively, the first alternative of every Depends and Pre-Depends of
  * their candidate versions (virtual packages resolved to a provider), that
- * is not installed in a version that satisfies it.  Sorted, as
- * apt_packages_with_prefix; -ENOENT when a package or a dependency has no
- * candidate (*ret_err names it). */
+ * is not installed in a version that satisfies it; and of every Recommends
+ * too where apt's configuration installs them (APT::Install-Recommends,
+ * true by default), a recommended package with no candidate left out as
+ * apt-get leaves it.  Sorted, as apt_packages_with_prefix; -ENOENT when a
+ * package or a dependency has no candidate (*ret_err names it). */
 int apt_install_closure(struct apt_cache *c, const char *const *pkgs, char ***ret, char **ret_err);
 
 /* Packages on hold (apt-mark hold, dpkg selection "hold") that stand in

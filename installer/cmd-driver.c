@@ -363,7 +363,8 @@ static void print_job(const struct driver_job *job)
 
 		while (job->closure[n])
 			n++;
-		printf("\n  %zu package%s with what they depend on", n, n == 1 ? "" : "s");
+		printf("\n  %zu package%s with what they depend on and, as apt is set up here, recommend", n,
+		       n == 1 ? "" : "s");
 	}
 	printf("\nKernel module: %s",
 	       job->modules ? "prebuilt and signed for the running kernel" : "built by DKMS for each kernel");

@@ -161,6 +161,27 @@ static void choose_modules(struct apt_cache *ac, const struct target *t, struct 
 	add_string(&job->packages, &job->npackages, xstrdup(headers));
 }
 
+/* Another kernel of the target (--kernel): its prebuilt modules where
+ * apt has them, else its headers for DKMS, which builds for every kernel
+ * whose headers are installed. */
+static void more_kernel(struct apt_cache *ac, struct driver_job *job, const char *kernel)
+{
+	_cleanup_free_ char *modules = job->ubuntu ? driver_prebuilt_modules_name(job->chosen->name, kernel) : NULL;
+	_cleanup_free_ char *headers = xasprintf("linux-headers-%s", kernel);
+
+	if (job->modules && modules && package_state(ac, modules) >= 0) {
+		add_string(&job->packages, &job->npackages, TAKE_PTR(modules));
+		return;
+	}
+	if (package_state(ac, headers) >= 0) {
+		if (package_state(ac, headers) == 0)
+			add_string(&job->packages, &job->npackages, TAKE_PTR(headers));
+		return;
+	}
+	problem(job, "apt has neither prebuilt NVIDIA modules nor headers for kernel %s (--kernel): install that "
+		"kernel's headers, or leave it out", kernel);
+}
+
 static void check_held(struct apt_cache *ac, struct driver_job *job, bool here)
 {
 	char **closure = NULL, **held = NULL, *err = NULL;
@@ -245,9 +266,12 @@ static void prepare(struct apt_cache *ac, const struct target *t, const struct d
 	}
 	if (r < 0)
 		problem(job, "cannot tell the running kernel's release (%s/proc/sys/kernel/osrelease: %s), so not "
-			"which kernel modules or headers to install", sysroot_get(), strerror(-r));
+			"which kernel modules or headers to install: name the target's kernel with --kernel REL",
+			sysroot_get(), strerror(-r));
 	else
 		choose_modules(ac, t, job, here);
+	for (size_t i = 0; r == 0 && i < t->nmore_kernels; i++)
+		more_kernel(ac, job, t->more_kernels[i]);
 	check_held(ac, job, here);
 	if (!here)
 		return;

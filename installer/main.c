@@ -69,7 +69,7 @@ static const struct command commands[] = {
 enum {
 	OPT_ROOT = 0x100, OPT_JSON, OPT_DRY_RUN, OPT_LOG, OPT_PCI_DUMP, OPT_SYSFS, OPT_COMPAT_DIR,
 	OPT_PSU_WATTS, OPT_FRAMEWORK, OPT_CUDA, OPT_DRIVER, OPT_CUDNN, OPT_PYTHON, OPT_GPU_ONLY, OPT_GPU,
-	OPT_DISTRO, OPT_INSTALLED_DRIVER, OPT_EXPLAIN, OPT_CHECK, OPT_LIST, OPT_SERVER, OPT_LOCK_WAIT,
+	OPT_DISTRO, OPT_INSTALLED_DRIVER, OPT_EXPLAIN, OPT_CHECK, OPT_LIST, OPT_SERVER, OPT_LOCK_WAIT, OPT_KERNEL,
 	OPT_RUNFILE, OPT_TMPDIR, OPT_CUDNN_ARCHIVE, OPT_DEEP, OPT_ONLINE, OPT_STRICT, OPT_USER,
 	OPT_SPEEDTEST, OPT_SYSTEM, OPT_REVERT, OPT_CONDA_PREFIX, OPT_MINICONDA, OPT_NO_SHELL_INIT, OPT_MIRROR,
 	OPT_CACHE, OPT_FOR, OPT_OFFLINE, OPT_WHEELS, OPT_PARALLEL, OPT_IGNORE_HOOK_FAILURES,
@@ -132,6 +132,8 @@ static const struct option_help option_table[] = {
 	  "use Ubuntu's -server driver packages (the default for datacenter cards)" },
 	{ { "lock-wait", required_argument, NULL, OPT_LOCK_WAIT }, 0, "SECONDS", "driver",
 	  "wait this long for a running apt or dpkg to finish (default 120)" },
+	{ { "kernel", required_argument, NULL, OPT_KERNEL }, 0, "REL", "driver install fetch",
+	  "the target's kernel release, instead of the running one's (an image built under --root); repeat for more: each gets the NVIDIA module's package or the headers DKMS builds it from" },
 	{ { "runfile", required_argument, NULL, OPT_RUNFILE }, 0, "FILE", "install",
 	  "install cuda: NVIDIA's CUDA runfile to use instead of the cache's (checked against its sha256)" },
 	{ { "tmpdir", required_argument, NULL, OPT_TMPDIR }, 0, "DIR", "install",
@@ -546,6 +548,22 @@ static int parse_options(int argc, char **argv, int *ret_cmd_index, unsigned cha
 				log_error("--lock-wait wants a whole number of seconds (0-86400), not '%s'", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case OPT_KERNEL:
+			/* A release as uname -r prints it: it names files
+			 * (/lib/modules/REL) and packages (linux-headers-REL). */
+			if (!optarg[0] || optarg[0] < '0' || optarg[0] > '9' || strlen(optarg) > 64 ||
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_~") !=
+				    strlen(optarg)) {
+				log_error("--kernel wants a kernel release as 'uname -r' prints it (6.8.0-99-generic), "
+					  "not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			if (gs_opts.nkernels == GS_MAX_GPU_ARGS) {
+				log_error("--kernel: at most %d kernels", GS_MAX_GPU_ARGS);
+				return EXIT_USAGE;
+			}
+			gs_opts.kernels[gs_opts.nkernels++] = optarg;
 			break;
 		case OPT_CHECK: gs_opts.check = true; break;
 		case OPT_RUNFILE: gs_opts.runfile = optarg; break;

@@ -36,6 +36,8 @@ struct gs_options {
 	/* driver only. */
 	bool list, server;                 /* --list, --server */
 	unsigned lock_wait_s;              /* --lock-wait */
+	const char *kernels[GS_MAX_GPU_ARGS];  /* --kernel REL: the target's kernels, the first its own */
+	size_t nkernels;
 	/* install cuda / cudnn. */
 	const char *runfile;               /* --runfile */
 	const char *tmpdir;                /* --tmpdir */

@@ -300,6 +300,7 @@ static int read_driver(const char *path, struct json_object *sys, struct target 
 		return bad(path, "system.driver", "'flavour' is \"%s\", not open, proprietary or unknown", flavour);
 	t->installed = version ? xstrdup(version) : NULL;
 	t->kernel = kernel ? xstrdup(kernel) : NULL;
+	target_take_kernels(t);
 	return EXIT_OK;
 }
 

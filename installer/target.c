@@ -95,6 +95,16 @@ int target_check_distro(struct target *t)
 	return EXIT_OK;
 }
 
+void target_take_kernels(struct target *t)
+{
+	if (!gs_opts.nkernels)
+		return;
+	free(t->kernel);
+	t->kernel = xstrdup(gs_opts.kernels[0]);
+	t->more_kernels = gs_opts.kernels + 1;
+	t->nmore_kernels = gs_opts.nkernels - 1;
+}
+
 bool target_is_ubuntu(const struct target *t)
 {
 	return t->distro && startswith(t->distro->id, "ubuntu-");
@@ -138,6 +148,7 @@ int target_load(struct target *t)
 	code = target_select_gpus(t);
 	if (code == EXIT_OK)
 		code = read_system(t);
+	target_take_kernels(t);
 	return code;
 }
 

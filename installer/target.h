@@ -24,8 +24,11 @@ struct target {
 	struct distro_match match;            /* how os was matched to it, and why */
 	char *installed;                      /* loaded driver version, NULL: none */
 	char *kernel;                         /* running kernel release when read from a
-						 description (fetch --for); NULL: read the
-						 target's own /proc when needed */
+						 description (fetch --for) or named with --kernel;
+						 NULL: read the target's own /proc when needed */
+	const char *const *more_kernels;      /* --kernel's others: the driver is installed for
+						 them too */
+	size_t nmore_kernels;
 	struct json_object *described;        /* fetch --for: the detect --json document the
 						 target was read from; NULL: this machine */
 	enum driver_flavour installed_flavour;
@@ -55,6 +58,10 @@ int target_check_distro(struct target *t);
 int target_request(const struct target *t, struct resolve_request *req);
 
 struct driver_offers;
+
+/* --kernel: its first release becomes t->kernel (over a description's),
+ * the others t->more_kernels. */
+void target_take_kernels(struct target *t);
 
 /* Whether the target is Ubuntu or one of its derivatives (else Debian or
  * one of its). */

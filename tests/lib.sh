@@ -53,8 +53,24 @@ as_user() {
 		setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
 	fi
 }
+# can_be_user also says why not in user_skip_reason, for the skip lines:
+# the program must run as that user and read its data and the fixtures,
+# which a checkout under root's home (mode 0700) does not allow.
+user_skip_reason=
 can_be_user() {
-	[ "$(id -u)" -ne 0 ] || { command -v setpriv >/dev/null && as_user "$GPU_SETUP" --version >/dev/null 2>&1; }
+	[ "$(id -u)" -ne 0 ] && return 0
+	if ! command -v setpriv >/dev/null; then
+		user_skip_reason="setpriv is not installed (Debian: apt-get install util-linux)"
+		return 1
+	fi
+	if ! as_user "$GPU_SETUP" --version >/dev/null 2>&1; then
+		user_skip_reason="nobody cannot run $GPU_SETUP"
+		return 1
+	fi
+	if ! as_user test -r "$top_srcdir/compat/gpus.tsv" || ! as_user test -r "$FIXTURES/pci.ids"; then
+		user_skip_reason="nobody cannot read the checkout ($top_srcdir): a directory above it, such as /root, is closed to other users; run the suite from a clone others can read to include these"
+		return 1
+	fi
 }
 
 # A scratch directory removed at exit.
