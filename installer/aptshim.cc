@@ -352,8 +352,15 @@ extern "C" int apt_install_closure(struct apt_cache *c, const char *const *pkgs,
 			for (const char *const *n = pkgs; *n; n++)
 				dc.MarkInstall(find_pkg(c, *n), true);
 		}
-		for (const char *const *n = pkgs; *n; n++)
-			names.insert(find_pkg(c, *n).Name());
+		/* The packages asked for count where apt installs them or
+		 * where the machine has none of them yet; one installed in
+		 * the candidate's version is nothing apt does. */
+		for (const char *const *n = pkgs; *n; n++) {
+			pkgCache::PkgIterator p = find_pkg(c, *n);
+
+			if (p.CurrentVer().end() || !same_version_string(dc, p))
+				names.insert(p.Name());
+		}
 		for (pkgCache::PkgIterator p = c->cache->PkgBegin(); !p.end(); ++p)
 			if (dc[p].NewInstall() || (dc[p].Upgrade() && !same_version_string(dc, p)))
 				names.insert(p.Name());

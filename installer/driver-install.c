@@ -279,6 +279,13 @@ static void prepare(struct apt_cache *ac, const struct target *t, const struct d
 		job->ubuntu_drivers_spec = driver_ubuntu_spec(chosen);
 	job->secure_boot = secure_boot_state();
 	secure_boot_notes(job);
+	/* In a tree prepared as an image, the packages' scripts run in it:
+	 * DKMS reads /proc (and /dev/fd through it) and builds nothing
+	 * without. */
+	if (sysroot_get()[0] && !job->modules && !sysroot_exists("/proc/self"))
+		note(job, "DKMS builds the module inside %s, and it needs /proc there: mount it first ('sudo mount "
+		     "-t proc proc %s/proc', 'sudo umount %s/proc' after)", sysroot_get(), sysroot_get(),
+		     sysroot_get());
 	job->nouveau = nouveau_loaded();
 	if (job->nouveau)
 		note(job, "nouveau drives the GPU now; it is blacklisted (by the driver packages, else by gpu-setup) "
