@@ -776,8 +776,11 @@ static int write_text(const char *full, const char *text, const struct apt_sourc
 
 /* Put back the old text of the first n files and drop their backups.  A
  * backup stays where its file could not be restored. */
-static void roll_back(const struct apt_sources_plan *p, size_t n, const char *stamp, struct strbuf *err)
+/* Returns how many files could not be restored. */
+static size_t roll_back(const struct apt_sources_plan *p, size_t n, const char *stamp, struct strbuf *err)
 {
+	size_t failed = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		const struct apt_sources_file *af = &p->files[i];
 		_cleanup_free_ char *full = sysroot_path(af->path);
@@ -788,18 +791,17 @@ static void roll_back(const struct apt_sources_plan *p, size_t n, const char *st
 			if (err)
 				strbuf_addf(err, "; %s could not be restored: its old text is in '%s'",
 					    af->path, bak);
+			failed++;
 			continue;
 		}
 		unlink(full_bak);
 	}
+	return failed;
 }
 
 int apt_sources_revert(const struct apt_sources_plan *p, const char *stamp, struct strbuf *err)
 {
-	size_t before = err ? err->len : 0;
-
-	roll_back(p, p->nfiles, stamp, err);
-	return err && err->len > before ? -EIO : 0;
+	return roll_back(p, p->nfiles, stamp, err) ? -EIO : 0;
 }
 
 int apt_sources_apply(const struct apt_sources_plan *p, const char *stamp, struct strbuf *err)

@@ -254,11 +254,12 @@ static pkgCache::VerIterator candidate_for(apt_cache *c, pkgCache::DepIterator d
  * candidates can be had (an alternative installed or with a candidate):
  * 0, or -ENOENT with *ret_err naming what is missing.  apt's resolver,
  * below, only says that something is broken, not what. */
-static int check_installable(apt_cache *c, const char *const *pkgs, char **ret_err)
+static int check_installable(apt_cache *c, const char *const *pkgs, std::set<std::string> &seen,
+			     char **ret_err)
 {
 	try {
-		std::set<std::string> seen;
 		std::deque<pkgCache::VerIterator> todo;
+
 		for (const char *const *n = pkgs; *n; n++) {
 			pkgCache::PkgIterator p = find_pkg(c, *n);
 			pkgCache::VerIterator v = p.end() ? pkgCache::VerIterator(*c->cache)
@@ -326,9 +327,17 @@ static bool same_version_string(pkgDepCache &dc, pkgCache::PkgIterator p)
 	return !p.CurrentVer().end() && !cand.end() && strcmp(p.CurrentVer().VerStr(), cand.VerStr()) == 0;
 }
 
+extern "C" int apt_check_installable(struct apt_cache *c, const char *const *pkgs, char **ret_err)
+{
+	std::set<std::string> seen;
+
+	return check_installable(c, pkgs, seen, ret_err);
+}
+
 extern "C" int apt_install_closure(struct apt_cache *c, const char *const *pkgs, char ***ret, char **ret_err)
 {
-	int r = check_installable(c, pkgs, ret_err);
+	std::set<std::string> walked;
+	int r = check_installable(c, pkgs, walked, ret_err);
 
 	if (r < 0)
 		return r;
@@ -341,8 +350,12 @@ extern "C" int apt_install_closure(struct apt_cache *c, const char *const *pkgs,
 		pkgDepCache dc(c->cache, c->policy);
 		std::set<std::string> names;
 
-		if (!dc.Init(nullptr))
+		if (!dc.Init(nullptr)) {
+			if (ret_err)
+				*ret_err = take_errors("apt cannot set up its dependency cache");
+			_error->Discard();
 			return -EIO;
+		}
 		{
 			pkgDepCache::ActionGroup group(dc);
 
@@ -364,6 +377,15 @@ extern "C" int apt_install_closure(struct apt_cache *c, const char *const *pkgs,
 		for (pkgCache::PkgIterator p = c->cache->PkgBegin(); !p.end(); ++p)
 			if (dc[p].NewInstall() || (dc[p].Upgrade() && !same_version_string(dc, p)))
 				names.insert(p.Name());
+		/* A dependency that must change version but is held is left
+		 * unmarked by apt's resolver (it respects holds): the walk has
+		 * it, so that the held packages in the way can be named. */
+		for (const std::string &n : walked) {
+			pkgCache::PkgIterator p = c->cache->FindPkg(n);
+
+			if (!p.end() && p->SelectedState == pkgCache::State::Hold && !same_version_string(dc, p))
+				names.insert(n);
+		}
 		_error->Discard();
 		*ret = to_list(names);
 		return static_cast<int>(names.size());
@@ -445,8 +467,10 @@ static std::string fetched_release(const metaIndex *m)
 
 	const std::string dist = m->GetDist();
 	/* "dists/DIST/" below the archive, or a flat repository's own
-	 * directory ("DIR/", as sources.list names it) */
-	const std::string dir = !dist.empty() && dist.back() == '/' ? dist : "dists/" + dist + "/";
+	 * directory ("DIR/" as sources.list names it; "/" is the URI's) */
+	const std::string dir = dist == "/" || dist == "./" ? ""
+				: !dist.empty() && dist.back() == '/' ? dist
+									: "dists/" + dist + "/";
 
 	for (const char *name : { "InRelease", "Release" }) {
 		std::string f = lists + URItoFileName(m->ArchiveURI(dir + name));
@@ -475,11 +499,11 @@ extern "C" int apt_lists_missing(struct apt_cache *c, char **ret_first)
 			std::unique_ptr<metaIndex> loaded;
 			std::string why;
 
-			/* A repository apt-get update never fetched. */
-			if (release.empty()) {
-				count(m->Describe());
+			/* A repository whose Release apt-get update never got
+			 * (new, or dead): updating again is no cure for the
+			 * second kind, and apt says which it is. */
+			if (release.empty())
 				continue;
-			}
 			loaded.reset(m->UnloadedClone());
 			if (!loaded || !loaded->Load(release, &why))
 				continue;  /* apt itself will say what is wrong with it */

@@ -43,14 +43,20 @@ int apt_candidate_field(struct apt_cache *c, const char *pkg, const char *field,
  * apt_free_list.  Returns the count. */
 int apt_packages_with_prefix(struct apt_cache *c, const char *prefix, char ***ret);
 
-/* What installing pkgs would install: the packages themselves and,
- * recursively, the first alternative of every Depends and Pre-Depends of
- * their candidate versions (virtual packages resolved to a provider), that
- * is not installed in a version that satisfies it; and of every Recommends
- * too where apt's configuration installs them (APT::Install-Recommends,
- * true by default), a recommended package with no candidate left out as
- * apt-get leaves it.  Sorted, as apt_packages_with_prefix; -ENOENT when a
- * package or a dependency has no candidate (*ret_err names it). */
+/* Whether pkgs can be installed: each, and recursively every Depends and
+ * Pre-Depends of their candidates, installed in a version that satisfies
+ * it or with a candidate that does.  0, or -ENOENT with *ret_err naming
+ * what is missing. */
+int apt_check_installable(struct apt_cache *c, const char *const *pkgs, char **ret_err);
+
+/* What apt-get install pkgs would install, by apt's own resolver
+ * (pkgDepCache::MarkInstall): the packages not installed in their
+ * candidate's version, what they depend on and, where apt's configuration
+ * says so (APT::Install-Recommends, true by default), what they recommend;
+ * and a held dependency that would have to change version (apt leaves it
+ * out; apt_held_blockers names it).  Sorted, as apt_packages_with_prefix;
+ * -ENOENT when a package or a dependency has no candidate (*ret_err names
+ * it, as apt_check_installable). */
 int apt_install_closure(struct apt_cache *c, const char *const *pkgs, char ***ret, char **ret_err);
 
 /* Packages on hold (apt-mark hold, dpkg selection "hold") that stand in
@@ -60,8 +66,9 @@ int apt_install_closure(struct apt_cache *c, const char *const *pkgs, char ***re
  * NULL-terminated (free with apt_free_list); returns the count. */
 int apt_held_blockers(struct apt_cache *c, const char *const *closure, char ***ret);
 
-/* How many Packages indexes the sources name that apt's lists lack (the
- * sources changed and apt-get update has not run since); the first one's
+/* How many Packages indexes apt's fetched Release files list that its
+ * lists lack (a component added to the sources since apt-get update ran;
+ * a repository whose Release was never fetched is left to apt-get); the first one's
  * description in *ret_first (free it) when ret_first is not NULL and there
  * is one.  A negative errno when the sources cannot be read. */
 int apt_lists_missing(struct apt_cache *c, char **ret_first);

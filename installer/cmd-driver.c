@@ -93,10 +93,8 @@ static int update_stale_lists(struct driver_ctx *d)
 	strbuf_init(&err);
 	apt_cache_close(d->ac);
 	d->ac = NULL;
-	if (run_update(&err) < 0) {
-		log_error("%s; nothing was changed", err.buf);
-		return EXIT_FAILED;
-	}
+	if (run_update(&err) < 0)
+		log_warning("%s; going on with the package lists apt has", err.buf);
 	return open_cache(d);
 }
 

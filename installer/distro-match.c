@@ -134,9 +134,9 @@ int distro_match(const struct compat_db *db, const struct os_release *os, struct
 			return unsupported(db, os, "it is older than every release gpu-setup knows", err);
 		*ret = (struct distro_match){
 			.distro = d, .kind = DISTRO_NEWER, .suite = os->codename ? os->codename : d->codename,
-			.note = xasprintf("%s is newer than the releases gpu-setup's tables know: it is planned as "
-					  "%s, the newest before it, with the driver packages apt offers; check the "
-					  "plan before you go ahead",
+			.note = xasprintf("%s is not in gpu-setup's tables: it is planned as %s, the newest "
+					  "release before it, with the driver packages apt offers; check the plan "
+					  "before you go ahead",
 					  title(os), d->name),
 		};
 		return 0;

@@ -221,15 +221,23 @@ static bool pkg_installed(const struct system_package *p, size_t n, const char *
 static const char *image_meta(const struct system_package *p, size_t n, const char *flavour)
 {
 	size_t fl = strlen(flavour);
+	const char *ga = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *s = p[i].name + strlen("linux-image-");
+		const char *s;
 
-		if (startswith(p[i].name, "linux-image-") && strncmp(s, flavour, fl) == 0 &&
-		    (s[fl] == '\0' || startswith(s + fl, "-hwe-")))
+		if (!startswith(p[i].name, "linux-image-"))
+			continue;
+		s = p[i].name + strlen("linux-image-");
+		if (strncmp(s, flavour, fl) != 0)
+			continue;
+		/* an HWE one first, as the driver step chooses */
+		if (startswith(s + fl, "-hwe-"))
 			return s;
+		if (s[fl] == '\0')
+			ga = s;
 	}
-	return NULL;
+	return ga;
 }
 
 /* Whether the next kernel apt brings gets an NVIDIA module: prebuilt

@@ -68,7 +68,9 @@ static char **strv_copy(char *const *v)
 }
 
 /* The closure without what the target has in the candidate's version
- * already (apt_install_closure keeps the packages asked for even then). */
+ * already (apt_install_closure leaves those out too, but for a held
+ * package in the way: this stays the check that nothing installed is
+ * fetched again). */
 static char **closure_to_fetch(struct apt_cache *ac, char *const *closure)
 {
 	size_t n = 0, k = 0;

@@ -169,17 +169,23 @@ static void more_kernel(struct apt_cache *ac, struct driver_job *job, const char
 	_cleanup_free_ char *modules = job->ubuntu ? driver_prebuilt_modules_name(job->chosen->name, kernel) : NULL;
 	_cleanup_free_ char *headers = xasprintf("linux-headers-%s", kernel);
 
-	if (job->modules && modules && package_state(ac, modules) >= 0) {
-		add_string(&job->packages, &job->npackages, TAKE_PTR(modules));
+	int r;
+
+	if (job->modules) {
+		/* No DKMS in this job: headers alone would build nothing. */
+		if (modules && package_state(ac, modules) >= 0)
+			add_string(&job->packages, &job->npackages, TAKE_PTR(modules));
+		else
+			problem(job, "apt has no prebuilt NVIDIA modules for kernel %s (--kernel) while the other "
+				"kernels get prebuilt ones: leave it out, or install the driver for it alone", kernel);
 		return;
 	}
-	if (package_state(ac, headers) >= 0) {
-		if (package_state(ac, headers) == 0)
-			add_string(&job->packages, &job->npackages, TAKE_PTR(headers));
-		return;
-	}
-	problem(job, "apt has neither prebuilt NVIDIA modules nor headers for kernel %s (--kernel): install that "
-		"kernel's headers, or leave it out", kernel);
+	r = package_state(ac, headers);
+	if (r == 0)
+		add_string(&job->packages, &job->npackages, TAKE_PTR(headers));
+	else if (r < 0)
+		problem(job, "apt has no headers for kernel %s (--kernel), which DKMS builds the module from: "
+			"leave it out, or run 'sudo apt-get update' if the kernel is newer than the lists", kernel);
 }
 
 static void check_held(struct apt_cache *ac, struct driver_job *job, bool here)

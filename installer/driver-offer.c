@@ -84,7 +84,8 @@ static char *check_installable(struct apt_cache *ac, const char *packages)
 		free(cand);
 	}
 	if (!why) {
-		r = apt_install_closure(ac, (const char *const *)names, &closure, &err);
+		/* whether, not what: the closure's resolver is not needed */
+		r = apt_check_installable(ac, (const char *const *)names, &err);
 		if (r < 0)
 			why = xasprintf("apt cannot install it: %s", err ? err : strerror(-r));
 	}

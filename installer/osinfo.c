@@ -159,12 +159,17 @@ const char *kernel_flavour(const char *release)
 		return NULL;
 	while (isdigit((unsigned char)*p) || *p == '.')
 		p++;
-	if (*p++ != '-' || !isdigit((unsigned char)*p))
+	/* then an ABI, "-99" (Debian 12, Ubuntu), or a tag, "+deb13" (Debian
+	 * 13 on: "6.12.48+deb13-amd64", backports "+bpo") */
+	if (p[0] == '-' && isdigit((unsigned char)p[1])) {
+		for (p++; isdigit((unsigned char)*p);)
+			p++;
+	} else if (p[0] == '+' && isalnum((unsigned char)p[1])) {
+		for (p++; isalnum((unsigned char)*p);)
+			p++;
+	} else {
 		return NULL;
-	/* ABI: digits (Debian's "1-" before a point release's "+deb12u1"
-	 * never reaches the release string) */
-	while (isdigit((unsigned char)*p))
-		p++;
+	}
 	if (*p++ != '-' || !islower((unsigned char)*p))
 		return NULL;
 	return p;

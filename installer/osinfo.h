@@ -37,10 +37,11 @@ int installed_driver_read(char **ret_version, enum driver_flavour *ret_flavour);
  * uname() on the running system when that cannot be read. */
 int kernel_release_read(char **ret);
 
-/* The kernel's flavour: what follows "VERSION-ABI-" in its release, as
- * Debian and Ubuntu name kernels ("6.8.0-99-generic": "generic",
- * "6.1.0-57-cloud-amd64": "cloud-amd64"); NULL for a release not of that
- * form (a kernel built by hand).  Points into release. */
+/* The kernel's flavour: what follows "VERSION-ABI-" or "VERSION+TAG-" in
+ * its release, as Debian and Ubuntu name kernels ("6.8.0-99-generic":
+ * "generic", "6.1.0-57-cloud-amd64": "cloud-amd64", Debian 13's
+ * "6.12.48+deb13-amd64": "amd64"); NULL for a release not of that form (a
+ * kernel built by hand).  Points into release. */
 const char *kernel_flavour(const char *release);
 
 #endif

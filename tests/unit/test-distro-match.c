@@ -129,10 +129,10 @@ int main(void)
 	planned_as("Ubuntu 26.10", "NAME=\"Ubuntu\"\nVERSION_ID=\"26.10\"\nVERSION_CODENAME=stonking\nID=ubuntu\n"
 		   "PRETTY_NAME=\"Ubuntu 26.10\"\n",
 		   "ubuntu-26.04", DISTRO_NEWER, "stonking",
-		   "Ubuntu 26.10 is newer than the releases gpu-setup's tables know: it is planned as Ubuntu 26.04 LTS");
+		   "Ubuntu 26.10 is not in gpu-setup's tables: it is planned as Ubuntu 26.04 LTS");
 	planned_as("Ubuntu 25.04, between two rows",
 		   "NAME=\"Ubuntu\"\nVERSION_ID=\"25.04\"\nVERSION_CODENAME=plucky\nID=ubuntu\n",
-		   "ubuntu-24.04", DISTRO_NEWER, "plucky", "planned as Ubuntu 24.04 LTS, the newest before it");
+		   "ubuntu-24.04", DISTRO_NEWER, "plucky", "planned as Ubuntu 24.04 LTS, the newest release before it");
 	planned_as("Debian 14", "PRETTY_NAME=\"Debian GNU/Linux 14 (forky)\"\nVERSION_ID=\"14\"\n"
 		   "VERSION_CODENAME=forky\nID=debian\n",
 		   "debian-13", DISTRO_NEWER, "forky", "planned as Debian 13");

@@ -952,6 +952,8 @@ static void test_modprobe_names(void)
 		       files[i].match ? "is the module" : "is not");
 	is_str(kernel_flavour("6.8.0-99-generic"), "generic", "kernel flavour: Ubuntu");
 	is_str(kernel_flavour("6.1.0-57-cloud-amd64"), "cloud-amd64", "kernel flavour: Debian cloud");
+	is_str(kernel_flavour("6.12.48+deb13-amd64"), "amd64", "kernel flavour: Debian 13");
+	is_str(kernel_flavour("6.12.12+bpo-cloud-amd64"), "cloud-amd64", "kernel flavour: Debian backports");
 	ok(kernel_flavour("6.12.1") == NULL && kernel_flavour("linux") == NULL && kernel_flavour("6.1-rc1-x") == NULL,
 	   "kernel flavour: none for a kernel built by hand");
 }
