@@ -154,6 +154,23 @@ static void read_ubuntu(struct apt_cache *ac, const struct target *t, struct dri
 		add_candidate(o, &c);
 	}
 	apt_free_list(names);
+	/* A branch whose only real package is the -server one (470 on Ubuntu
+	 * 22.04 and 24.04: nvidia-driver-470 became a transitional package to
+	 * 535, which does not drive Kepler) serves desktop cards too. */
+	for (size_t i = 0; i < o->ncand; i++) {
+		struct driver_candidate *c = &o->cand[i];
+		bool sibling = false;
+
+		if (!c->server || o->server || !c->unusable || !startswith(c->unusable, "a -server variant"))
+			continue;
+		for (size_t j = 0; j < o->ncand && !sibling; j++)
+			sibling = !o->cand[j].server && o->cand[j].branch == c->branch &&
+				  o->cand[j].flavour == c->flavour;
+		if (sibling)
+			continue;
+		free(c->unusable);
+		c->unusable = check_installable(ac, c->packages);
+	}
 }
 
 static void read_table(struct apt_cache *ac, const struct target *t, struct driver_offers *o)

@@ -27,6 +27,8 @@ static const char packages[] =
 	PKG("nvidia-driver-535", "580.95.05-0ubuntu1\nDepends: nvidia-driver-580\n")
 	PKG("nvidia-driver-assistant", "0.1\nModaliases: nvidia(pci:v000010DEd*sv*sd*bc03sc*i*)\n")
 	PKG("nvidia-driver-470", "470.256.02-0ubuntu1\nModaliases: nvidia(pci:v000010DEd0000102Dsv*sd*bc03sc*i*)\n")
+	/* Ubuntu 22.04/24.04: the only real 470 for a desktop Kepler card */
+	PKG("nvidia-driver-470-server", "470.256.02-0ubuntu1\nModaliases: nvidia(pci:v000010DEd00001004sv*sd*bc03sc*i*)\n")
 	PKG("nvidia-driver-999", "999.1-0ubuntu1\nModaliases: nvidia(pci:v000010DEd00002204sv*sd*bc03sc*i*)\n")
 	PKG("nvidia-driver-575", "580.95.05-0ubuntu1\nModaliases: nvidia(pci:v000010DEd00002204sv*sd*bc03sc*i*)\n");
 
@@ -116,6 +118,15 @@ int main(void)
 
 		driver_offers_read(c, &t, true, &o);
 		ok(offered(&o, "nvidia-driver-580-server") && o.noffer == 1 && o.server, "--server offers -server only");
+		driver_offers_free(&o);
+	}
+	{
+		const unsigned ids[] = { 0x1004 };
+
+		target_with(&t, db, ids, 1, false);
+		driver_offers_read(c, &t, false, &o);
+		ok(offered(&o, "nvidia-driver-470-server") && o.noffer == 1,
+		   "a desktop card only a -server package lists (470 on Ubuntu 22.04/24.04): that package is offered");
 		driver_offers_free(&o);
 	}
 	{
