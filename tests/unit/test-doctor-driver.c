@@ -69,13 +69,6 @@ static void rm_at(const char *rel)
 		printf("# remove %s: %s\n", p, strerror(errno));
 }
 
-static void unlink_at(const char *rel)
-{
-	_cleanup_free_ char *p = xasprintf("%s%s", root, rel);
-
-	unlink(p);
-}
-
 static void mkdir_at(const char *rel)
 {
 	_cleanup_free_ char *p = xasprintf("%s%s", root, rel);
@@ -721,7 +714,7 @@ static void test_nouveau(void)
 	       NULL),
 	   "blacklisted, but no /sys in the root: no word on whether it is loaded (skip)");
 	doctor_report_free(&rep);
-	unlink_at("/etc/modprobe.d/nvidia.conf");
+	rm_at("/etc/modprobe.d/nvidia.conf");
 	/* A running kernel's sysfs from here on. */
 	mkdir_at("/sys/module/snd");
 	put("/etc/modprobe.d/alsa.conf", "# blacklist nouveau\noptions nouveau modeset=0\n");
