@@ -8,6 +8,8 @@
 #include "strbuf.h"
 #include "util.h"
 
+char strbuf_empty[1];
+
 void strbuf_init(struct strbuf *sb)
 {
 	sb->alloc = 64;
@@ -18,38 +20,37 @@ void strbuf_init(struct strbuf *sb)
 
 void strbuf_release(struct strbuf *sb)
 {
-	free(sb->buf);
-	sb->buf = NULL;
+	if (sb->alloc)
+		free(sb->buf);
+	sb->buf = strbuf_empty;
 	sb->len = sb->alloc = 0;
 }
 
 char *strbuf_detach(struct strbuf *sb, size_t *ret_len)
 {
-	char *p;
+	char *p = sb->alloc ? sb->buf : xstrdup("");
 
-	if (!sb->buf)
-		strbuf_init(sb);
-	p = sb->buf;
 	if (ret_len)
-		*ret_len = sb->len;
-	sb->buf = NULL;
+		*ret_len = sb->alloc ? sb->len : 0;
+	sb->buf = strbuf_empty;
 	sb->len = sb->alloc = 0;
 	return p;
 }
 
 void strbuf_reset(struct strbuf *sb)
 {
-	if (!sb->buf)
-		strbuf_init(sb);
 	sb->len = 0;
-	sb->buf[0] = '\0';
+	if (sb->alloc)
+		sb->buf[0] = '\0';
+	else
+		sb->buf = strbuf_empty;
 }
 
 void strbuf_grow(struct strbuf *sb, size_t extra)
 {
 	size_t need;
 
-	if (!sb->buf)
+	if (!sb->alloc)
 		strbuf_init(sb);
 	need = sb->len + extra + 1;
 	if (need < sb->len) {

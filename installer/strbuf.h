@@ -10,13 +10,17 @@
 #include <stddef.h>
 
 struct strbuf {
-	char *buf;    /* always valid and NUL-terminated after strbuf_init */
+	char *buf;    /* always valid and NUL-terminated (STRBUF_INIT or strbuf_init) */
 	size_t len;   /* bytes used, not counting the NUL */
-	size_t alloc; /* bytes allocated */
+	size_t alloc; /* bytes allocated; 0: buf is the shared empty string, not owned */
 };
 
-#define STRBUF_INIT { NULL, 0, 0 }
+/* An empty buffer that is ready as it is: buf reads as "" until the first
+ * addition allocates (git's slopbuf idea), so no strbuf_init is needed. */
+extern char strbuf_empty[1];
+#define STRBUF_INIT { strbuf_empty, 0, 0 }
 
+/* Allocates: only for a strbuf that was not set up with STRBUF_INIT. */
 void strbuf_init(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);
 /* Returns the buffer, which the caller now owns; sb is reset. */

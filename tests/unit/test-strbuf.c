@@ -24,8 +24,29 @@ int main(void)
 	p = strbuf_detach(&sb, &len);
 	is_str(p, "x", "detach hands over the text");
 	is_int(len, 1, "detach reports the length");
-	ok(sb.buf == NULL && sb.len == 0, "detach leaves the buffer empty");
+	is_str(sb.buf, "", "detach leaves the buffer empty and readable");
+	is_int(sb.len, 0, "detach leaves the length 0");
 	free(p);
+	{
+		/* STRBUF_INIT alone: readable, detachable and releasable with no
+		 * strbuf_init and nothing allocated. */
+		struct strbuf fresh = STRBUF_INIT, other = STRBUF_INIT;
+		char *empty;
+
+		is_str(fresh.buf, "", "a STRBUF_INIT buffer reads as the empty string");
+		strbuf_reset(&fresh);
+		is_str(fresh.buf, "", "reset of a STRBUF_INIT buffer keeps it readable");
+		empty = strbuf_detach(&fresh, &len);
+		is_str(empty, "", "detach of a STRBUF_INIT buffer gives an owned empty string");
+		is_int(len, 0, "... of length 0");
+		free(empty);
+		strbuf_release(&other);
+		is_str(other.buf, "", "release of a STRBUF_INIT buffer keeps it readable");
+		strbuf_adds(&other, "y");
+		is_str(other.buf, "y", "a released buffer is usable again");
+		strbuf_release(&other);
+		is_str(strbuf_empty, "", "the shared empty string is never written");
+	}
 	is_str(strstrip((char[]){ "  a b \n" }), "a b", "strstrip trims both ends");
 	return done_testing();
 }
