@@ -26,6 +26,7 @@
 #include "log.h"
 #include "options.h"
 #include "prompt.h"
+#include "step-done.h"
 #include "sysroot.h"
 #include "target.h"
 #include "util.h"
@@ -363,7 +364,6 @@ static off_t runfile_size(const char *path)
 int cmd_install_cuda(void)
 {
 	struct cuda_ctx c = { .result = "failed", .runfile_exit = -1 };
-	struct cuda_tree tree;
 	bool existed = false, changed = false;
 	int code;
 
@@ -374,13 +374,11 @@ int cmd_install_cuda(void)
 		goto out;
 	c.cuda = c.res.cuda;
 	c.dir = cuda_toolkit_dir(c.cuda->version);
-	if (cuda_tree_inspect(c.dir, &tree) == 0) {
+	if (sysroot_exists(c.dir)) {
 		_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
 
 		existed = true;
-		strbuf_init(&why);
-		if (cuda_tree_complete(&tree, c.cuda->version, &why)) {
-			cuda_tree_free(&tree);
+		if (step_done_cuda(c.dir, c.cuda->version, &why)) {
 			c.result = gs_opts.dry_run ? "dry-run" : "kept";
 			if (!gs_opts.json)
 				printf("CUDA %s is already installed in %s: kept\n", c.cuda->version, c.dir);
@@ -388,9 +386,7 @@ int cmd_install_cuda(void)
 				code = use_toolkit(c.dir, &changed);
 			goto out;
 		}
-		cuda_tree_free(&tree);
-		log_info("%s%s exists but is not a complete CUDA %s (%s): the runfile installs over it", sysroot_get(),
-			 c.dir, c.cuda->version, why.buf);
+		log_info("%s%s; the runfile installs over it", sysroot_get(), why.buf);
 	}
 	if (gs_opts.dry_run) {
 		{

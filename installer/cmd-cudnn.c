@@ -25,6 +25,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "options.h"
+#include "step-done.h"
 #include "sysroot.h"
 #include "target.h"
 #include "util.h"
@@ -156,16 +157,11 @@ int cmd_install_cudnn(void)
 
 		archive = xasprintf("%s/%s", cache, res.cudnn->archive);
 		/* The planned release already there: nothing to do. */
-		if (cudnn_installed_version(dir, &have) == 0) {
-			struct version hv, nv = res.cudnn->v;
-
-			nv.nparts = 3;
-			if (version_parse(have, &hv) == 0 && version_cmp(&hv, &nv) == 0) {
-				result = gs_opts.dry_run ? "dry-run" : "kept";
-				if (!gs_opts.json)
-					printf("cuDNN %s is already in %s: kept\n", have, dir);
-				goto out;
-			}
+		if (step_done_cudnn(dir, res.cudnn, NULL)) {
+			result = gs_opts.dry_run ? "dry-run" : "kept";
+			if (!gs_opts.json)
+				printf("cuDNN %s is already in %s: kept\n", res.cudnn->version, dir);
+			goto out;
 		}
 		if (access(archive, R_OK) < 0) {
 			log_error("the cuDNN %s archive is not in %s: download %s (sha256 %s) and run again with "

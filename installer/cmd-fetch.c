@@ -65,6 +65,7 @@ struct fetch_ctx {
 	const char **status;          /* per plan item: fetched, present, failed, would-fetch */
 	bool vendor_only;             /* the main job's download: no driver packages (apt fetches
 					 those itself, after the driver step has set up its sources) */
+	unsigned vendor_kinds;        /* FETCH_KIND bits of the vendor files to fetch */
 };
 
 static void ctx_free(struct fetch_ctx *c)
@@ -264,7 +265,7 @@ static int build_plan(struct fetch_ctx *c)
 		goto out;
 	}
 	c->have_mc = true;
-	fetch_plan_add_vendor_files(&c->plan, &c->res, c->res.build ? miniconda_newest(&c->mc) : NULL,
+	fetch_plan_add_vendor_files(&c->plan, &c->res, c->vendor_kinds, c->res.build ? miniconda_newest(&c->mc) : NULL,
 				    mirror && streq(mirror->name, "tuna"), nvidia_mirror());
 	for (size_t i = 0; i < c->debs.narchives; i++) {
 		const struct apt_archive *a = &c->debs.archives[i];
@@ -472,9 +473,9 @@ static void print_json(const struct fetch_ctx *c, int code)
 	json_object_put(j);
 }
 
-static int fetch_run(bool vendor_only)
+static int fetch_run(bool vendor_only, unsigned vendor_kinds)
 {
-	struct fetch_ctx c = { .vendor_only = vendor_only };
+	struct fetch_ctx c = { .vendor_only = vendor_only, .vendor_kinds = vendor_kinds };
 	int code = resolve_target(&c);
 
 	if (code == EXIT_OK)
@@ -507,10 +508,10 @@ int cmd_fetch(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	return fetch_run(false);
+	return fetch_run(false, FETCH_VENDOR_ALL);
 }
 
-int fetch_vendor_files(void)
+int fetch_vendor_files(unsigned kinds)
 {
-	return fetch_run(true);
+	return fetch_run(true, kinds);
 }

@@ -12,6 +12,7 @@
 #include "driver-offer.h"
 #include "exit-codes.h"
 #include "log.h"
+#include "mirror-pick.h"
 #include "options.h"
 #include "osinfo.h"
 #include "plan.h"
@@ -21,21 +22,23 @@
 #include "target.h"
 #include "util.h"
 
-#define DEFAULT_MIRROR "tuna"
 
 struct plan_ctx {
 	struct target t;
 	struct target_user user;
 	struct driver_offers offers;
+	struct mirror_table mirrors;
+	const struct mirror *mirror;
 };
 
 static int find_user(struct plan_ctx *p)
 {
-	int r = target_user_find(NULL, &p->user);
+	int r = target_user_find(gs_opts.user, &p->user);
 
 	if (r < 0) {
 		log_error("cannot find the user to set Python up for ('%s') in %s/etc/passwd: %s",
-			  getenv("SUDO_USER") ? getenv("SUDO_USER") : "the current user", sysroot_get(),
+			  gs_opts.user ? gs_opts.user : getenv("SUDO_USER") ? getenv("SUDO_USER") : "the current user",
+			  sysroot_get(),
 			  r == -ENOENT ? "no such user" : strerror(-r));
 		return EXIT_FAILED;
 	}
@@ -110,6 +113,9 @@ int cmd_plan(int argc, char **argv)
 	if (code == EXIT_OK)
 		code = find_user(&p);
 	if (code == EXIT_OK)
+		code = mirror_pick(gs_compat_dir(), gs_opts.mirror ? gs_opts.mirror : MIRROR_DEFAULT, &p.mirrors,
+				   &p.mirror);
+	if (code == EXIT_OK)
 		code = target_request(&p.t, &req);
 	if (code != EXIT_OK)
 		goto out;
@@ -117,8 +123,8 @@ int cmd_plan(int argc, char **argv)
 	resolve(p.t.db, &req, &res);
 	if (res.ok) {
 		struct plan_input in = { .res = &res, .distro = p.t.distro, .user = &p.user,
-					 .mirror = DEFAULT_MIRROR, .conda_prefix = gs_opts.conda_prefix,
-					 .framework_version = gs_opts.framework_version };
+					 .mirror = p.mirror, .conda_prefix = gs_opts.conda_prefix,
+					 .framework_version = gs_opts.framework_version, .offline = gs_opts.offline };
 
 		plan_build(&in, &plan);
 	}
@@ -131,6 +137,8 @@ int cmd_plan(int argc, char **argv)
 	resolve_result_free(&res);
 out:
 	driver_offers_free(&p.offers);
+	if (p.mirror)
+		mirror_table_free(&p.mirrors);
 	target_free(&p.t);
 	target_user_free(&p.user);
 	return code;

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "miniconda.h"
 #include "mirror-config.h"
+#include "mirror-pick.h"
 #include "offline-check.h"
 #include "options.h"
 #include "prompt.h"
@@ -173,25 +174,11 @@ static void mc_print_json(const struct mc_ctx *c)
 /* The user's mirror, from the table; an unknown name is a usage error. */
 static int mc_pick_mirror(struct mc_ctx *c)
 {
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	const char *name = gs_opts.mirror ? gs_opts.mirror : MIRROR_DEFAULT;
+	int code = mirror_pick(gs_compat_dir(), gs_opts.mirror ? gs_opts.mirror : MIRROR_DEFAULT, &c->mirrors,
+			       &c->mirror);
 
-	strbuf_init(&err);
-	if (mirror_table_load(gs_compat_dir(), &c->mirrors, &err) < 0) {
-		log_error("%s", err.buf);
-		return EXIT_BAD_INPUT;
-	}
-	c->have_mirrors = true;
-	c->mirror = mirror_find(&c->mirrors, name);
-	if (!c->mirror) {
-		_cleanup_strbuf_ struct strbuf names = STRBUF_INIT;
-
-		strbuf_init(&names);
-		mirror_table_names(&c->mirrors, &names);
-		log_error("'%s' is not a mirror gpu-setup knows: give one of %s", name, names.buf);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
+	c->have_mirrors = code == EXIT_OK;
+	return code;
 }
 
 /* Reuse a conda the user has, or settle where Miniconda goes; refuses a

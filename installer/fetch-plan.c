@@ -70,16 +70,16 @@ static void add_nvidia_file(struct fetch_plan *p, enum cache_kind kind, const ch
 	fetch_plan_add(p, kind, name, version, urls, sha256, 0);
 }
 
-void fetch_plan_add_vendor_files(struct fetch_plan *p, const struct resolve_result *res,
+void fetch_plan_add_vendor_files(struct fetch_plan *p, const struct resolve_result *res, unsigned kinds,
 				 const struct miniconda_release *mc, bool tuna_first, const char *nvidia_mirror)
 {
-	if (res->cuda && res->cuda->runfile)
+	if (res->cuda && res->cuda->runfile && (kinds & FETCH_KIND(CACHE_RUNFILE)))
 		add_nvidia_file(p, CACHE_RUNFILE, res->cuda->runfile, res->cuda->version, res->cuda->url,
 				res->cuda->sha256, nvidia_mirror);
-	if (res->cudnn)
+	if (res->cudnn && (kinds & FETCH_KIND(CACHE_CUDNN)))
 		add_nvidia_file(p, CACHE_CUDNN, res->cudnn->archive, res->cudnn->version, res->cudnn->url,
 				res->cudnn->sha256, nvidia_mirror);
-	if (mc) {
+	if (mc && (kinds & FETCH_KIND(CACHE_MINICONDA))) {
 		char **urls = miniconda_urls(mc, tuna_first);
 
 		fetch_plan_add(p, CACHE_MINICONDA, mc->name, mc->conda, (const char *const *)urls, mc->sha256, 0);

@@ -40,12 +40,17 @@ char *fetch_plan_label(const char *distro, const struct resolve_result *res);
 void fetch_plan_add(struct fetch_plan *p, enum cache_kind kind, const char *name, const char *version,
 		    const char *const *urls, const char *sha256, uint64_t size);
 
+/* A set of vendor files: the bits of their cache kinds. */
+#define FETCH_KIND(k) (1u << (k))
+#define FETCH_VENDOR_ALL (FETCH_KIND(CACHE_RUNFILE) | FETCH_KIND(CACHE_CUDNN) | FETCH_KIND(CACHE_MINICONDA))
+
 /* The runfile, cuDNN archive and Miniconda installer of res (those it
- * has); tuna_first puts TUNA's copy of Miniconda first.  nvidia_mirror
+ * has and kinds names: the main job's download takes only the files of
+ * its pending steps); tuna_first puts TUNA's copy of Miniconda first.  nvidia_mirror
  * (NULL: none) is a copy of NVIDIA's download site (a lab's, a
  * university's): NVIDIA's files are tried there first, under the same
  * path as on NVIDIA's host, then at NVIDIA. */
-void fetch_plan_add_vendor_files(struct fetch_plan *p, const struct resolve_result *res,
+void fetch_plan_add_vendor_files(struct fetch_plan *p, const struct resolve_result *res, unsigned kinds,
 				 const struct miniconda_release *mc, bool tuna_first, const char *nvidia_mirror);
 
 /* url's path (from the first '/' after "scheme://host") under mirror

@@ -83,10 +83,10 @@ size_t preflight_space(const struct space_need *needs, size_t n, struct strbuf *
 	return short_of_room;
 }
 
-static bool pending(const struct plan *plan, const char *id)
+static bool pending(const struct plan *plan, enum step_id id)
 {
 	for (size_t i = 0; i < plan->nsteps; i++)
-		if (streq(plan->steps[i].id, id))
+		if (plan->steps[i].id == id)
 			return !plan->steps[i].done;
 	return false;
 }
@@ -95,13 +95,13 @@ size_t preflight_space_needs(const struct plan *plan, const char *conda_prefix, 
 {
 	size_t n = 0;
 
-	if (pending(plan, "cuda"))
+	if (pending(plan, STEP_ID_CUDA))
 		needs[n++] = (struct space_need){ "/usr/local", PREFLIGHT_CUDA_BYTES, "the CUDA toolkit" };
-	if (pending(plan, "cudnn"))
+	if (pending(plan, STEP_ID_CUDNN))
 		needs[n++] = (struct space_need){ "/usr/local", PREFLIGHT_CUDNN_BYTES, "cuDNN" };
-	if (pending(plan, "miniconda"))
+	if (pending(plan, STEP_ID_MINICONDA))
 		needs[n++] = (struct space_need){ conda_prefix, PREFLIGHT_MINICONDA_BYTES, "Miniconda" };
-	if (pending(plan, "framework"))
+	if (pending(plan, STEP_ID_FRAMEWORK))
 		needs[n++] = (struct space_need){ conda_prefix, PREFLIGHT_FRAMEWORK_BYTES,
 						  "the framework environment" };
 	return n;
@@ -118,15 +118,15 @@ size_t preflight_offline_needs(const struct plan *plan, const struct resolve_res
 
 		if (s->done)
 			continue;
-		if (streq(s->id, "driver"))
+		if (s->id == STEP_ID_DRIVER)
 			needs[n++] = (struct offline_need){ CACHE_DEB, NULL, NULL, "the driver's packages" };
-		else if (streq(s->id, "cuda") && res->cuda)
+		else if (s->id == STEP_ID_CUDA && res->cuda)
 			needs[n++] = (struct offline_need){ CACHE_RUNFILE, res->cuda->runfile, NULL, "the CUDA runfile" };
-		else if (streq(s->id, "cudnn") && res->cudnn)
+		else if (s->id == STEP_ID_CUDNN && res->cudnn)
 			needs[n++] = (struct offline_need){ CACHE_CUDNN, res->cudnn->archive, NULL, "the cuDNN archive" };
-		else if (streq(s->id, "miniconda") && mc)
+		else if (s->id == STEP_ID_MINICONDA && mc)
 			needs[n++] = (struct offline_need){ CACHE_MINICONDA, mc->name, NULL, "the Miniconda installer" };
-		else if (streq(s->id, "framework") && wheel_prefix)
+		else if (s->id == STEP_ID_FRAMEWORK && wheel_prefix)
 			needs[n++] = (struct offline_need){ CACHE_WHEEL, NULL, wheel_prefix, "the framework's wheels" };
 	}
 	return n;

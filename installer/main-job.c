@@ -49,6 +49,7 @@
 #include "main-job.h"
 #include "miniconda.h"
 #include "mirror-config.h"
+#include "mirror-pick.h"
 #include "offline-check.h"
 #include "options.h"
 #include "plan.h"
@@ -61,13 +62,12 @@
 #include "user-hooks.h"
 #include "util.h"
 
-#define DEFAULT_MIRROR "tuna"
 #define JOB_LOG_PATH "/var/log/gpu-setup.log"
 #define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
 #define MAX_STEPS 12
 
 struct job_step {
-	const char *id;
+	enum step_id id;
 	char *title;
 	bool done;            /* its result already holds */
 	char *why_done;
@@ -107,20 +107,12 @@ static char *read_boot_id(void)
 	return xstrdup(strstrip(text));
 }
 
-static struct job_step *add_step(struct job *j, const char *id, char *title)
+static struct job_step *add_step(struct job *j, enum step_id id, char *title)
 {
 	struct job_step *s = &j->steps[j->nsteps++];
 
 	*s = (struct job_step){ .id = id, .title = title, .status = STEP_PENDING };
 	return s;
-}
-
-static const struct plan_step *plan_step(const struct plan *p, const char *id)
-{
-	for (size_t i = 0; i < p->nsteps; i++)
-		if (streq(p->steps[i].id, id))
-			return &p->steps[i];
-	return NULL;
 }
 
 static void mark_done(struct job_step *s, char *why)
@@ -129,54 +121,26 @@ static void mark_done(struct job_step *s, char *why)
 	s->why_done = why;
 }
 
-/* The mirror files already say what the mirror says (a dry run of the
- * change finds nothing to write). */
-static bool mirror_holds(struct job *j)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	struct mirror_files f = { 0 };
-	bool holds;
-
-	strbuf_init(&err);
-	if (mirror_apply_files(j->mirror_entry, &j->u, false, true, &f, &err) < 0)
-		return false;
-	holds = true;
-	for (size_t i = 0; i < f.n; i++)
-		holds = holds && f.files[i].action == MIRROR_UNCHANGED;
-	mirror_files_free(&f);
-	return holds;
-}
-
 /* The steps of this run, each marked done when its result holds (doctor
  * stays pending while the driver waits for a reboot). */
 static void build_steps(struct job *j)
 {
-	const struct state_step *sd = install_state_step(&j->st, "driver");
-	const struct state_step *sdoc = install_state_step(&j->st, "doctor");
+	const struct state_step *sd = install_state_step(&j->st, step_id_name(STEP_ID_DRIVER));
+	const struct state_step *sdoc = install_state_step(&j->st, step_id_name(STEP_ID_DOCTOR));
 	bool same_plan = j->st.plan && streq(j->st.plan, j->label);
 	bool anything = false;
 
-	add_step(j, "preflight", xstrdup(gs_opts.offline ? "check the disk space and the cache"
-							  : "check the disk space"));
-	if (!gs_opts.offline)
-		add_step(j, "download", xstrdup("download the CUDA runfile, cuDNN and Miniconda into the cache"));
-	for (size_t i = 0; i < j->plan.nsteps; i++) {
+	for (size_t i = 0; i < j->plan.nsteps && j->nsteps < MAX_STEPS; i++) {
 		const struct plan_step *p = &j->plan.steps[i];
-		struct job_step *s;
+		struct job_step *s = add_step(j, p->id, xstrdup(p->title));
 
-		if (streq(p->id, "verify"))
-			continue;
-		s = add_step(j, p->id, xstrdup(p->title));
 		if (p->done)
 			mark_done(s, xstrdup(p->status ? p->status : "its result holds"));
 	}
-	add_step(j, "hooks", xstrdup("enable the apt and kernel hooks that run 'gpu-setup doctor' after changes"));
-	add_step(j, "doctor", xstrdup("check the result (gpu-setup doctor)"));
-
 	for (size_t i = 0; i < j->nsteps; i++) {
 		struct job_step *s = &j->steps[i];
 
-		if (streq(s->id, "driver") && !s->done && sd && sd->status == STEP_REBOOT_PENDING) {
+		if (s->id == STEP_ID_DRIVER && !s->done && sd && sd->status == STEP_REBOOT_PENDING) {
 			/* Installed by an earlier run; the module loads at a boot. */
 			if (j->st.reboot_boot_id && streq(j->st.reboot_boot_id, j->boot_id)) {
 				mark_done(s, xstrdup("installed; it loads at the next boot"));
@@ -184,31 +148,16 @@ static void build_steps(struct job *j)
 			} else {
 				j->rebooted_unloaded = true;
 			}
-		} else if (streq(s->id, "mirrors") && mirror_holds(j)) {
-			mark_done(s, xasprintf("pip and conda use the %s mirror", j->mirror));
-		} else if (streq(s->id, "hooks") && shipped_hooks_enabled()) {
-			mark_done(s, xstrdup("enabled"));
 		}
 	}
-	/* download: needed only for files a pending step reads. */
-	for (size_t i = 0; i < j->nsteps; i++) {
-		const char *id = j->steps[i].id;
-
-		if ((streq(id, "cuda") || streq(id, "cudnn") || streq(id, "miniconda")) && !j->steps[i].done)
-			anything = true;
-	}
-	for (size_t i = 0; i < j->nsteps; i++)
-		if (streq(j->steps[i].id, "download") && !anything)
-			mark_done(&j->steps[i], xstrdup("no pending step needs a download"));
 	/* doctor: after every run that changed something, and until it has
 	 * passed once for this plan; never before the driver is loaded. */
-	anything = false;
 	for (size_t i = 0; i < j->nsteps; i++)
-		if (!j->steps[i].done && !streq(j->steps[i].id, "preflight") && !streq(j->steps[i].id, "doctor"))
+		if (!j->steps[i].done && j->steps[i].id != STEP_ID_PREFLIGHT && j->steps[i].id != STEP_ID_DOCTOR)
 			anything = true;
 	if (!anything && same_plan && sdoc && (sdoc->status == STEP_DONE || sdoc->status == STEP_ALREADY_DONE))
 		mark_done(&j->steps[j->nsteps - 1], xasprintf("passed on %s", sdoc->when));
-	if (!anything)
+	if (!anything && !j->steps[0].done)
 		mark_done(&j->steps[0], xstrdup("nothing else to do"));
 }
 
@@ -217,7 +166,7 @@ static size_t pending_count(const struct job *j)
 	size_t n = 0;
 
 	for (size_t i = 0; i < j->nsteps; i++)
-		if (!j->steps[i].done && !(streq(j->steps[i].id, "doctor") && j->reboot_needed))
+		if (!j->steps[i].done && !(j->steps[i].id == STEP_ID_DOCTOR && j->reboot_needed))
 			n++;
 	return n;
 }
@@ -227,7 +176,7 @@ static void print_plan(const struct job *j)
 	printf("gpu-setup will set up %s:\n", j->label);
 	for (size_t i = 0; i < j->nsteps; i++) {
 		const struct job_step *s = &j->steps[i];
-		const struct plan_step *p = plan_step(&j->plan, s->id);
+		const struct plan_step *p = plan_find((struct plan *)&j->plan, s->id);
 
 		printf("  %zu. %s%s\n", i + 1, s->title, s->done ? ": already done" : "");
 		if (s->done) {
@@ -236,7 +185,7 @@ static void print_plan(const struct job *j)
 		}
 		for (size_t k = 0; p && k < p->nchanges; k++)
 			printf("       %s\n", p->changes[k]);
-		if (streq(s->id, "doctor") && j->reboot_needed)
+		if (s->id == STEP_ID_DOCTOR && j->reboot_needed)
 			printf("       after the reboot: the driver must be loaded for it\n");
 	}
 }
@@ -257,7 +206,7 @@ static void record(struct job *j, struct job_step *s, enum step_status status, c
 	s->status = status;
 	free(s->detail);
 	s->detail = detail ? xstrdup(detail) : NULL;
-	install_state_set_step(&j->st, s->id, status, detail);
+	install_state_set_step(&j->st, step_id_name(s->id), status, detail);
 	save_state(j);
 }
 
@@ -379,11 +328,12 @@ static int step_hooks(void)
 
 static int run_one(struct job *j, struct job_step *s)
 {
-	if (streq(s->id, "preflight"))
+	switch (s->id) {
+	case STEP_ID_PREFLIGHT:
 		return step_preflight(j);
-	if (streq(s->id, "download"))
-		return fetch_vendor_files();
-	if (streq(s->id, "driver")) {
+	case STEP_ID_DOWNLOAD:
+		return fetch_vendor_files(j->plan.download_kinds);
+	case STEP_ID_DRIVER:
 		if (j->rebooted_unloaded) {
 			log_error("the driver was installed before the machine restarted, and it is still not loaded: "
 				  "the check below (doctor) says why");
@@ -391,14 +341,21 @@ static int run_one(struct job *j, struct job_step *s)
 			return EXIT_FAILED;
 		}
 		return cmd_driver(0, NULL);
-	}
-	if (streq(s->id, "mirrors"))
+	case STEP_ID_MIRRORS:
 		return step_mirrors(j);
-	if (streq(s->id, "hooks"))
+	case STEP_ID_HOOKS:
 		return step_hooks();
-	if (streq(s->id, "doctor"))
+	case STEP_ID_DOCTOR:
 		return cmd_doctor(0, NULL);
-	return cmd_install_step(s->id);
+	case STEP_ID_CUDA:
+	case STEP_ID_CUDNN:
+	case STEP_ID_MINICONDA:
+	case STEP_ID_FRAMEWORK:
+		return cmd_install_step(step_id_name(s->id));
+	case STEP_ID_COUNT:
+		break;
+	}
+	return EXIT_FAILED;
 }
 
 /* --json: the steps' own output goes to stderr, so that stdout holds the
@@ -429,7 +386,8 @@ static void steps_output_end(struct job *j)
 static void show_step(const struct job *j, size_t i)
 {
 	fprintf(stderr, "[%zu/%zu] %s\n", i + 1, j->nsteps, j->steps[i].title);
-	log_msg(LOG_LEVEL_DEBUG, "step %zu of %zu: %s (%s)", i + 1, j->nsteps, j->steps[i].id, j->steps[i].title);
+	log_msg(LOG_LEVEL_DEBUG, "step %zu of %zu: %s (%s)", i + 1, j->nsteps, step_id_name(j->steps[i].id),
+		j->steps[i].title);
 }
 
 /* Preflight, with its hooks, before the state file is written: a run it
@@ -443,12 +401,12 @@ static int run_preflight(struct job *j)
 	if (s->done)
 		return EXIT_OK;
 	show_step(j, 0);
-	if (!run_hooks(j, "pre", s->id, &detail))
+	if (!run_hooks(j, "pre", step_id_name(s->id), &detail))
 		return EXIT_FAILED;
 	code = step_preflight(j);
 	if (code != EXIT_OK)
 		return code;
-	if (!run_hooks(j, "post", s->id, &detail))
+	if (!run_hooks(j, "post", step_id_name(s->id), &detail))
 		return EXIT_FAILED;
 	s->status = STEP_DONE;
 	return EXIT_OK;
@@ -465,7 +423,7 @@ static int run_steps(struct job *j)
 
 		if (s->done) {
 			/* The driver waiting for its boot stays so in the state. */
-			record(j, s, streq(s->id, "driver") && j->reboot_needed ? STEP_REBOOT_PENDING : STEP_ALREADY_DONE,
+			record(j, s, s->id == STEP_ID_DRIVER && j->reboot_needed ? STEP_REBOOT_PENDING : STEP_ALREADY_DONE,
 			       s->why_done);
 			continue;
 		}
@@ -473,7 +431,7 @@ static int run_steps(struct job *j)
 			record(j, s, STEP_DONE, NULL);
 			continue;
 		}
-		if (streq(s->id, "doctor") && j->reboot_needed) {
+		if (s->id == STEP_ID_DOCTOR && j->reboot_needed) {
 			record(j, s, STEP_PENDING, "after the reboot");
 			continue;
 		}
@@ -483,7 +441,7 @@ static int run_steps(struct job *j)
 		}
 		show_step(j, i);
 		record(j, s, STEP_RUNNING, NULL);
-		if (!run_hooks(j, "pre", s->id, &detail)) {
+		if (!run_hooks(j, "pre", step_id_name(s->id), &detail)) {
 			record(j, s, STEP_FAILED, detail);
 			code = EXIT_FAILED;
 			break;
@@ -495,11 +453,11 @@ static int run_steps(struct job *j)
 		}
 		if (code != EXIT_OK) {
 			detail = xasprintf("exit status %d; the log has the whole output", code);
-			record(j, s, STEP_FAILED, streq(s->id, "doctor") && code == EXIT_CHECKS_FAILED
+			record(j, s, STEP_FAILED, s->id == STEP_ID_DOCTOR && code == EXIT_CHECKS_FAILED
 							  ? "a check failed" : detail);
 			break;
 		}
-		if (streq(s->id, "driver")) {
+		if (s->id == STEP_ID_DRIVER) {
 			j->reboot_needed = true;
 			free(j->st.reboot_boot_id);
 			j->st.reboot_boot_id = xstrdup(j->boot_id);
@@ -507,7 +465,7 @@ static int run_steps(struct job *j)
 		} else {
 			record(j, s, STEP_DONE, NULL);
 		}
-		if (!run_hooks(j, "post", s->id, &detail)) {
+		if (!run_hooks(j, "post", step_id_name(s->id), &detail)) {
 			code = EXIT_FAILED;
 			break;
 		}
@@ -601,7 +559,7 @@ static void print_json_result(const struct job *j, const char *result, int code)
 		const struct job_step *s = &j->steps[i];
 		struct json_object *so = json_object_new_object();
 
-		json_object_object_add(so, "id", json_object_new_string(s->id));
+		json_object_object_add(so, "id", json_object_new_string(step_id_name(s->id)));
 		json_object_object_add(so, "title", json_object_new_string(s->title));
 		json_object_object_add(so, "status", json_object_new_string(step_status_name(s->status)));
 		json_object_object_add(so, "detail", s->detail ? json_object_new_string(s->detail)
@@ -682,27 +640,15 @@ static int job_load(struct job *j)
 		return EXIT_BAD_INPUT;
 	}
 	j->have_mc = true;
-	j->mirror = xstrdup(gs_opts.mirror ? gs_opts.mirror : DEFAULT_MIRROR);
-	strbuf_reset(&err);
-	if (mirror_table_load(gs_compat_dir(), &j->mirrors, &err) < 0) {
-		log_error("%s", err.buf);
-		return EXIT_BAD_INPUT;
-	}
+	j->mirror = xstrdup(gs_opts.mirror ? gs_opts.mirror : MIRROR_DEFAULT);
+	code = mirror_pick(gs_compat_dir(), j->mirror, &j->mirrors, &j->mirror_entry);
+	if (code != EXIT_OK)
+		return code;
 	j->have_mirrors = true;
-	j->mirror_entry = mirror_find(&j->mirrors, j->mirror);
-	if (!j->mirror_entry) {
-		_cleanup_strbuf_ struct strbuf names = STRBUF_INIT;
-
-		strbuf_init(&names);
-		mirror_table_names(&j->mirrors, &names);
-		log_error("'%s' is not a mirror gpu-setup knows: give one of %s; nothing was changed", j->mirror,
-			  names.buf);
-		return EXIT_USAGE;
-	}
 	{
-		struct plan_input in = { .res = &j->res, .distro = j->t.distro, .user = &j->u, .mirror = j->mirror,
-					 .conda_prefix = gs_opts.conda_prefix,
-					 .framework_version = gs_opts.framework_version };
+		struct plan_input in = { .res = &j->res, .distro = j->t.distro, .user = &j->u,
+					 .mirror = j->mirror_entry, .conda_prefix = gs_opts.conda_prefix,
+					 .framework_version = gs_opts.framework_version, .offline = gs_opts.offline };
 
 		plan_build(&in, &j->plan);
 	}
@@ -751,7 +697,7 @@ static void state_begin(struct job *j)
 	j->st.result = xstrdup("running");
 	j->st.reboot_boot_id = boot;
 	for (size_t i = 0; i < j->nsteps; i++)
-		install_state_set_step(&j->st, j->steps[i].id, STEP_PENDING, NULL);
+		install_state_set_step(&j->st, step_id_name(j->steps[i].id), STEP_PENDING, NULL);
 }
 
 int main_job(void)
@@ -777,7 +723,7 @@ int main_job(void)
 		code = j.reboot_needed ? EXIT_REBOOT_NEEDED : EXIT_OK;
 		for (size_t i = 0; i < j.nsteps; i++)
 			j.steps[i].status = !j.steps[i].done ? STEP_PENDING     /* doctor, after the reboot */
-					    : streq(j.steps[i].id, "driver") && j.reboot_needed ? STEP_REBOOT_PENDING
+					    : j.steps[i].id == STEP_ID_DRIVER && j.reboot_needed ? STEP_REBOOT_PENDING
 					    : STEP_ALREADY_DONE;
 		if (j.reboot_needed && !gs_opts.json)
 			printf("Nothing to do before the reboot.\n");

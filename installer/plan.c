@@ -15,13 +15,36 @@
 #include "fileio.h"
 #include "framework-env.h"
 #include "plan.h"
+#include "fetch-plan.h"
 #include "resolve-output.h"
+#include "shipped-hooks.h"
+#include "step-done.h"
 #include "sysroot.h"
 #include "util.h"
 
-static struct plan_step *add_step(struct plan *p, const char *id, const char *fmt, ...)
+static const char *const step_names[STEP_ID_COUNT] = {
+	[STEP_ID_PREFLIGHT] = "preflight", [STEP_ID_DOWNLOAD] = "download", [STEP_ID_DRIVER] = "driver",
+	[STEP_ID_CUDA] = "cuda", [STEP_ID_CUDNN] = "cudnn", [STEP_ID_MINICONDA] = "miniconda",
+	[STEP_ID_MIRRORS] = "mirrors", [STEP_ID_FRAMEWORK] = "framework", [STEP_ID_HOOKS] = "hooks",
+	[STEP_ID_DOCTOR] = "doctor",
+};
+
+const char *step_id_name(enum step_id id)
+{
+	return (unsigned)id < STEP_ID_COUNT ? step_names[id] : "unknown";
+}
+
+struct plan_step *plan_find(struct plan *p, enum step_id id)
+{
+	for (size_t i = 0; i < p->nsteps; i++)
+		if (p->steps[i].id == id)
+			return &p->steps[i];
+	return NULL;
+}
+
+static struct plan_step *add_step(struct plan *p, enum step_id id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static struct plan_step *add_step(struct plan *p, const char *id, const char *fmt, ...)
+static struct plan_step *add_step(struct plan *p, enum step_id id, const char *fmt, ...)
 {
 	struct plan_step *s;
 	va_list ap;
@@ -54,12 +77,12 @@ static void driver_step(struct plan *p, const struct plan_input *in)
 	struct plan_step *s;
 
 	if (r->keep_installed) {
-		s = add_step(p, "driver", "NVIDIA driver branch %u", r->branch);
+		s = add_step(p, STEP_ID_DRIVER, "NVIDIA driver branch %u", r->branch);
 		s->done = true;
 		s->status = xstrdup("the installed driver already fits: kept");
 		return;
 	}
-	s = add_step(p, "driver", "install NVIDIA driver branch %u (%s kernel modules)", r->branch,
+	s = add_step(p, STEP_ID_DRIVER, "install NVIDIA driver branch %u (%s kernel modules)", r->branch,
 		     flavour_name(r->flavour));
 	if (debian)
 		add_change(s, "apt: enable the contrib, non-free and non-free-firmware components");
@@ -78,16 +101,14 @@ static void driver_step(struct plan *p, const struct plan_input *in)
 static void cuda_step(struct plan *p, const struct plan_input *in, const char *dir)
 {
 	const struct cuda_info *t = in->res->cuda;
-	_cleanup_(cuda_tree_free) struct cuda_tree have = { 0 };
-	struct plan_step *s = add_step(p, "cuda", "install CUDA toolkit %s from NVIDIA's runfile, without its driver",
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
+	struct plan_step *s = add_step(p, STEP_ID_CUDA, "install CUDA toolkit %s from NVIDIA's runfile, without its driver",
 				       t->version);
 
-	/* The plan goes by the release the toolkit names (version.json, else
-	 * the next best source); the step that runs the runfile must check
-	 * the whole tree (cuda_tree_complete), not this. */
-	if (cuda_tree_inspect(dir, &have) == 0 && have.version && streq(have.version, t->version)) {
+	strbuf_init(&why);
+	if (step_done_cuda(dir, t->version, &why)) {
 		s->done = true;
-		s->status = xasprintf("%s/%s says %s", dir, cuda_tree_version_source(&have), have.version);
+		s->status = strbuf_detach(&why, NULL);
 		return;
 	}
 	add_change(s, "download: %s (sha256 %s)", t->url, t->sha256 ? t->sha256 : "not in the data: size and layout checked");
@@ -102,40 +123,36 @@ static void cuda_step(struct plan *p, const struct plan_input *in, const char *d
 static void cudnn_step(struct plan *p, const struct plan_input *in, const char *dir)
 {
 	const struct cudnn_info *n = in->res->cudnn;
-	_cleanup_free_ char *have = NULL;
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
 	struct plan_step *s;
 
 	if (!n)
 		return;
-	s = add_step(p, "cudnn", "place cuDNN %s into %s", n->version, dir);
-	if (cudnn_installed_version(dir, &have) == 0) {
-		struct version hv, nv = n->v;
-
-		nv.nparts = 3;
-		if (version_parse(have, &hv) == 0 && version_cmp(&hv, &nv) == 0) {
-			s->done = true;
-			s->status = xasprintf("%s/include/cudnn_version.h says %s", dir, have);
-			return;
-		}
+	s = add_step(p, STEP_ID_CUDNN, "place cuDNN %s into %s", n->version, dir);
+	strbuf_init(&why);
+	if (step_done_cudnn(dir, n, &why)) {
+		s->done = true;
+		s->status = strbuf_detach(&why, NULL);
+		return;
 	}
 	add_change(s, "download: %s (sha256 %s)", n->url, n->sha256 ? n->sha256 : "not in the data");
 	add_change(s, "files: %s/include/cudnn*.h", dir);
 	add_change(s, "files: %s/lib64/libcudnn* (symlink chain kept)", dir);
 }
 
-/* The environment's marker says it holds this build (install framework
- * keeps such an environment as it is). */
-static bool env_holds_build(const char *env, const struct fw_build *b, const char *want)
+/* The mirror files already say what the mirror says (a dry run of the
+ * change finds nothing to write). */
+static bool mirror_holds(const struct mirror *m, const struct target_user *u)
 {
-	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
-	struct env_marker m;
-	bool holds;
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct mirror_files f = { 0 };
+	bool holds = true;
 
-	strbuf_init(&why);
-	if (env_marker_read(env, &m) < 0)
+	if (mirror_apply_files(m, u, false, true, &f, &err) < 0)
 		return false;
-	holds = env_marker_matches(&m, b, want, &why);
-	env_marker_free(&m);
+	for (size_t i = 0; i < f.n; i++)
+		holds = holds && f.files[i].action == MIRROR_UNCHANGED;
+	mirror_files_free(&f);
 	return holds;
 }
 
@@ -144,53 +161,140 @@ static void python_steps(struct plan *p, const struct plan_input *in)
 	const struct resolve_result *r = in->res;
 	const struct target_user *u = in->user;
 	_cleanup_free_ char *conda = NULL;
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
 	struct plan_step *s;
-	bool have_conda = conda_prefix_find(u, in->conda_prefix, &conda) == 0;
 
-	s = add_step(p, "miniconda", "install Miniconda for %s", u->name);
-	if (have_conda) {
+	strbuf_init(&why);
+	s = add_step(p, STEP_ID_MINICONDA, "install Miniconda for %s", u->name);
+	if (step_done_miniconda(u, in->conda_prefix, &conda, &why)) {
 		s->done = true;
-		s->status = xasprintf("%s/bin/conda exists", conda);
+		s->status = strbuf_detach(&why, NULL);
 	} else {
 		conda = in->conda_prefix ? xstrdup(in->conda_prefix) : conda_prefix_default(u);
 		add_change(s, "dir: %s (owned by %s)", conda, u->name);
 		add_change(s, "file: %s/.bashrc (conda initialize block)", u->home);
 	}
-	s = add_step(p, "mirrors", "point pip and conda at the %s mirror", in->mirror);
-	add_change(s, "file: %s/.config/pip/pip.conf (index-url; the old file is backed up)", u->home);
-	add_change(s, "file: %s/.condarc (channels; the old file is backed up)", u->home);
+	s = add_step(p, STEP_ID_MIRRORS, "point pip and conda at the %s mirror", in->mirror->name);
+	if (mirror_holds(in->mirror, u)) {
+		s->done = true;
+		s->status = xasprintf("pip and conda use the %s mirror", in->mirror->name);
+	} else {
+		add_change(s, "file: %s/.config/pip/pip.conf (index-url; the old file is backed up)", u->home);
+		add_change(s, "file: %s/.condarc (channels; the old file is backed up)", u->home);
+	}
 	if (r->build) {
 		_cleanup_free_ char *req = fw_build_requirement(r->build, in->framework_version);
 		_cleanup_free_ char *name = framework_env_name(r->build);
 		_cleanup_free_ char *env = xasprintf("%s/envs/%s", conda, name);
 
-		s = add_step(p, "framework", "create the conda environment '%s' with Python %s and %s %s", name,
+		s = add_step(p, STEP_ID_FRAMEWORK, "create the conda environment '%s' with Python %s and %s %s", name,
 			     r->python[0] ? r->python : "(Miniconda's)", framework_title(r->build->fw),
 			     r->build->version);
-		if (env_holds_build(env, r->build, in->framework_version)) {
+		strbuf_init(&why);
+		if (step_done_framework(env, r->build, in->framework_version, &why)) {
 			s->done = true;
-			s->status = xasprintf("%s/%s says %s %s", env, GS_ENV_MARKER, framework_title(r->build->fw),
-					      r->build->version);
+			s->status = strbuf_detach(&why, NULL);
 		} else {
 			add_change(s, "dir: %s", env);
 			add_change(s, "pip: %s%s%s", req, r->build->index_url ? " from " : "",
 				   r->build->index_url ? r->build->index_url : "");
 		}
 	}
-	s = add_step(p, "verify", "check the result (gpu-setup doctor)");
-	add_change(s, "nothing: reads only");
+}
+
+/* "download the CUDA runfile and cuDNN into the cache": the files of kinds. */
+static char *download_title(unsigned kinds)
+{
+	static const struct { enum cache_kind kind; const char *what; } files[] = {
+		{ CACHE_RUNFILE, "the CUDA runfile" },
+		{ CACHE_CUDNN, "cuDNN" },
+		{ CACHE_MINICONDA, "Miniconda" },
+	};
+	struct strbuf t = STRBUF_INIT;
+	size_t n = 0, total = 0;
+
+	for (size_t i = 0; i < ELEMENTSOF(files); i++)
+		total += (kinds & FETCH_KIND(files[i].kind)) != 0;
+	strbuf_adds(&t, "download ");
+	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+		if (!(kinds & FETCH_KIND(files[i].kind)))
+			continue;
+		if (n)
+			strbuf_adds(&t, n + 1 == total ? " and " : ", ");
+		strbuf_adds(&t, files[i].what);
+		n++;
+	}
+	strbuf_adds(&t, " into the cache");
+	return strbuf_detach(&t, NULL);
+}
+
+/* The download step (online): the vendor files of the pending steps. */
+static void download_step(struct plan *p, size_t at, const struct plan_input *in)
+{
+	static const struct { enum step_id step; enum cache_kind kind; } reads[] = {
+		{ STEP_ID_CUDA, CACHE_RUNFILE }, { STEP_ID_CUDNN, CACHE_CUDNN }, { STEP_ID_MINICONDA, CACHE_MINICONDA },
+	};
+	struct plan_step *s;
+
+	for (size_t i = 0; i < ELEMENTSOF(reads); i++) {
+		const struct plan_step *r = plan_find(p, reads[i].step);
+
+		if (r && !r->done && (reads[i].step != STEP_ID_MINICONDA || in->res->build))
+			p->download_kinds |= FETCH_KIND(reads[i].kind);
+	}
+	s = add_step(p, STEP_ID_DOWNLOAD, "%s", "");
+	free(s->title);
+	s->title = download_title(p->download_kinds ? p->download_kinds : FETCH_VENDOR_ALL);
+	if (!p->download_kinds) {
+		s->done = true;
+		s->status = xstrdup("no pending step needs a download");
+	} else {
+		add_change(s, "files: into the cache, each checked against its sha256 (gpu-setup cache list shows them)");
+	}
+	/* Its place is right after preflight: move it there. */
+	{
+		struct plan_step moved = p->steps[p->nsteps - 1];
+
+		memmove(&p->steps[at + 1], &p->steps[at], (p->nsteps - 1 - at) * sizeof(*p->steps));
+		p->steps[at] = moved;
+	}
 }
 
 void plan_build(const struct plan_input *in, struct plan *ret)
 {
 	const struct resolve_result *r = in->res;
 	_cleanup_free_ char *dir = xasprintf("/usr/local/cuda-%u.%u", r->cuda->v.part[0], r->cuda->v.part[1]);
+	struct plan_step *s, *pre;
+	bool anything = false;
 
 	memset(ret, 0, sizeof(*ret));
+	add_step(ret, STEP_ID_PREFLIGHT, "%s",
+		 in->offline ? "check the disk space and the cache" : "check the disk space");
 	driver_step(ret, in);
 	cuda_step(ret, in, dir);
 	cudnn_step(ret, in, dir);
 	python_steps(ret, in);
+	s = add_step(ret, STEP_ID_HOOKS, "enable the apt and kernel hooks that run 'gpu-setup doctor' after changes");
+	if (shipped_hooks_enabled()) {
+		s->done = true;
+		s->status = xstrdup("enabled");
+	} else {
+		for (size_t i = 0; i < SHIPPED_HOOKS_N; i++)
+			add_change(s, "file: %s", shipped_hooks[i].target);
+	}
+	s = add_step(ret, STEP_ID_DOCTOR, "check the result (gpu-setup doctor)");
+	add_change(s, "nothing: reads only");
+	if (!in->offline)
+		download_step(ret, 1, in);
+	/* With nothing else to do, preflight has nothing to check. */
+	for (size_t i = 0; i < ret->nsteps; i++)
+		if (!ret->steps[i].done && ret->steps[i].id != STEP_ID_PREFLIGHT && ret->steps[i].id != STEP_ID_DOCTOR)
+			anything = true;
+	pre = plan_find(ret, STEP_ID_PREFLIGHT);
+	if (!anything) {
+		pre->done = true;
+		pre->status = xstrdup("nothing else to do");
+	}
 }
 
 void plan_free(struct plan *p)
@@ -229,7 +333,7 @@ struct json_object *plan_to_json(const struct plan *p)
 		const struct plan_step *s = &p->steps[i];
 		struct json_object *o = json_object_new_object(), *ch = json_object_new_array();
 
-		json_object_object_add(o, "id", json_object_new_string(s->id));
+		json_object_object_add(o, "id", json_object_new_string(step_id_name(s->id)));
 		json_object_object_add(o, "title", json_object_new_string(s->title));
 		json_object_object_add(o, "done", json_object_new_boolean(s->done));
 		json_object_object_add(o, "status", s->status ? json_object_new_string(s->status) : NULL);

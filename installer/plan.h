@@ -1,7 +1,10 @@
 /*
  * plan.h - the ordered steps `install` takes for a resolver choice, each
  * with what it will change (packages, paths, files) and whether its result
- * already holds on the target system (then install skips it).
+ * already holds on the target system (then install skips it).  `plan`,
+ * `install --dry-run` and the main job show and run this one list; the
+ * main job adds only what its state file knows (a driver waiting for its
+ * reboot, a doctor that passed).
  */
 #ifndef GS_PLAN_H
 #define GS_PLAN_H
@@ -11,11 +14,31 @@
 
 #include <json-c/json.h>
 
+#include "mirror-config.h"
 #include "resolve.h"
 #include "target-user.h"
 
+/* The steps of install, in the order they run.  plan lists exactly these;
+ * the state file and --json name them by step_id_name. */
+enum step_id {
+	STEP_ID_PREFLIGHT,   /* room on disk; offline: the cache covers the pending steps */
+	STEP_ID_DOWNLOAD,    /* online: the pending steps' vendor files into the cache */
+	STEP_ID_DRIVER,
+	STEP_ID_CUDA,
+	STEP_ID_CUDNN,
+	STEP_ID_MINICONDA,
+	STEP_ID_MIRRORS,
+	STEP_ID_FRAMEWORK,
+	STEP_ID_HOOKS,       /* the shipped apt and kernel hooks */
+	STEP_ID_DOCTOR,      /* check the result */
+	STEP_ID_COUNT,
+};
+
+/* "preflight", "download", "driver", ... */
+const char *step_id_name(enum step_id id);
+
 struct plan_step {
-	const char *id;       /* driver, cuda, cudnn, miniconda, mirrors, framework, verify */
+	enum step_id id;
 	char *title;
 	bool done;            /* the result already holds */
 	char *status;         /* why it is done, or NULL */
@@ -26,18 +49,23 @@ struct plan_step {
 struct plan {
 	struct plan_step *steps;
 	size_t nsteps;
+	unsigned download_kinds;  /* FETCH_KIND bits: the vendor files the pending steps read */
 };
 
 struct plan_input {
 	const struct resolve_result *res;   /* must be ok */
 	const struct distro_info *distro;
 	const struct target_user *user;
-	const char *mirror;                 /* pip/conda mirror name */
+	const struct mirror *mirror;        /* the pip/conda mirror's row */
 	const char *conda_prefix;           /* --conda-prefix, NULL: the usual places */
 	const char *framework_version;      /* --framework NAME=VERSION's version, or NULL */
+	bool offline;                       /* --offline: no download step; preflight checks the cache */
 };
 
 void plan_build(const struct plan_input *in, struct plan *ret);
+/* The step with id, or NULL when the plan has none (cuDNN without a
+ * release that fits, download when offline). */
+struct plan_step *plan_find(struct plan *p, enum step_id id);
 void plan_free(struct plan *p);
 void plan_print_text(const struct plan *p, FILE *out);
 struct json_object *plan_to_json(const struct plan *p);

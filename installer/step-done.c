@@ -1,0 +1,148 @@
+/*
+ * step-done.c - whether a step's result already holds (see step-done.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conda-prefix.h"
+#include "cuda-tree.h"
+#include "cudnn.h"
+#include "doctor-python.h"
+#include "framework-env.h"
+#include "manifest.h"
+#include "step-done.h"
+#include "sysroot.h"
+#include "util.h"
+
+static void say(struct strbuf *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct strbuf *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(why, fmt, ap);
+	va_end(ap);
+}
+
+bool step_done_cuda(const char *dir, const char *version, struct strbuf *why)
+{
+	_cleanup_strbuf_ struct strbuf missing = STRBUF_INIT;
+	struct cuda_tree t;
+	bool complete;
+	int r;
+
+	r = cuda_tree_inspect(dir, &t);
+	if (r < 0) {
+		say(why, "%s: %s", dir, r == -ENOENT ? "not there" : strerror(-r));
+		return false;
+	}
+	strbuf_init(&missing);
+	complete = cuda_tree_complete(&t, version, &missing);
+	if (complete)
+		say(why, "%s holds a complete CUDA %s: %s says %s, and nvcc, headers and libraries agree", dir,
+		    version, cuda_tree_version_source(&t), t.version);
+	else
+		say(why, "%s exists but is not a complete CUDA %s: %s", dir, version, missing.buf);
+	cuda_tree_free(&t);
+	return complete;
+}
+
+/* Every entry of gpu-setup's cuDNN manifest for dir is there (lstat: a
+ * link is checked as a link).  No manifest (a cuDNN placed by hand or by
+ * NVIDIA's packages) is no disagreement: the header decided. */
+static bool cudnn_manifest_holds(const char *dir, struct strbuf *why)
+{
+	_cleanup_free_ char *resolved = NULL, *path = NULL;
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct manifest m = { 0 };
+	bool holds = true;
+	int r;
+
+	if (sysroot_resolve(dir, &resolved) < 0)
+		resolved = xstrdup(dir);
+	path = cudnn_manifest_path(resolved);
+	strbuf_init(&err);
+	r = manifest_read(path, &m, &err);
+	if (r == -ENOENT)
+		return true;
+	if (r < 0) {
+		say(why, "%s", err.buf);
+		return false;
+	}
+	if (!streq(m.kind, "cudnn") || !streq(m.base, resolved)) {
+		manifest_free(&m);
+		return true;   /* another toolkit's of the same name (see doctor-cudnn.c) */
+	}
+	for (size_t i = 0; i < m.nentries && holds; i++) {
+		_cleanup_free_ char *rel = xasprintf("%s/%s", m.base, m.entries[i].relpath);
+		_cleanup_free_ char *host = sysroot_path(rel);
+		struct stat st;
+
+		if (lstat(host, &st) < 0) {
+			say(why, "%s is missing (listed in %s)", rel, path);
+			holds = false;
+		}
+	}
+	manifest_free(&m);
+	return holds;
+}
+
+bool step_done_cudnn(const char *dir, const struct cudnn_info *n, struct strbuf *why)
+{
+	_cleanup_free_ char *have = NULL;
+	struct version hv, nv = n->v;
+	int r = cudnn_installed_version(dir, &have);
+
+	if (r < 0) {
+		say(why, "%s/include has %s", dir, r == -ENOENT ? "no cuDNN header" : "a cuDNN header with no version");
+		return false;
+	}
+	nv.nparts = 3;
+	if (version_parse(have, &hv) < 0 || version_cmp(&hv, &nv) != 0) {
+		say(why, "%s/include/cudnn_version.h says %s, not %s", dir, have, n->version);
+		return false;
+	}
+	if (!cudnn_manifest_holds(dir, why))
+		return false;
+	say(why, "%s/include/cudnn_version.h says %s", dir, have);
+	return true;
+}
+
+bool step_done_framework(const char *env_dir, const struct fw_build *b, const char *want, struct strbuf *why)
+{
+	_cleanup_strbuf_ struct strbuf differs = STRBUF_INIT;
+	struct env_marker m;
+	bool holds;
+	int r = env_marker_read(env_dir, &m);
+
+	if (r < 0) {
+		say(why, "%s/%s: %s", env_dir, GS_ENV_MARKER,
+		    r == -EINVAL ? "not gpu-setup's marker" : strerror(-r));
+		return false;
+	}
+	strbuf_init(&differs);
+	holds = env_marker_matches(&m, b, want, &differs);
+	if (holds)
+		say(why, "%s/%s says %s %s", env_dir, GS_ENV_MARKER, framework_title(b->fw), m.version);
+	else
+		say(why, "%s: %s", env_dir, differs.buf);
+	env_marker_free(&m);
+	return holds;
+}
+
+bool step_done_miniconda(const struct target_user *u, const char *given, char **ret_prefix, struct strbuf *why)
+{
+	*ret_prefix = NULL;
+	if (conda_prefix_find(u, given, ret_prefix) < 0) {
+		say(why, "no conda for %s%s%s", u->name, given ? " in " : "", given ? given : "");
+		return false;
+	}
+	say(why, "%s/bin/conda exists", *ret_prefix);
+	return true;
+}
