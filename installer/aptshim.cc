@@ -96,18 +96,21 @@ extern "C" int apt_cache_open_config(const char *root_dir, const char *const *co
 		/* Nothing of an earlier open (another root, another source
 		 * list) may carry over into this one. */
 		_config->Clear();
+		/* "Dir", not "RootDir": RootDir would also move the host's
+		 * /usr/share/dpkg/cputable.  Set before pkgInitConfig, which
+		 * keeps a Dir that is set and reads apt.conf and apt.conf.d
+		 * under it: the target's configuration (Recommends, the
+		 * architectures), not the host's. */
+		if (root_dir && strcmp(root_dir, "/") != 0)
+			_config->Set("Dir", std::string(root_dir) + "/");
 		if (!pkgInitConfig(*_config)) {
 			if (ret_err)
 				*ret_err = take_errors("cannot read apt's configuration");
 			return -EIO;
 		}
-		if (root_dir && strcmp(root_dir, "/") != 0) {
-			/* "Dir", not "RootDir": RootDir would also move the
-			 * host's /usr/share/dpkg/cputable.  dpkg's status file
-			 * is an absolute path of its own. */
-			_config->Set("Dir", std::string(root_dir) + "/");
+		/* dpkg's status file is an absolute path of its own. */
+		if (root_dir && strcmp(root_dir, "/") != 0)
 			_config->Set("Dir::State::status", std::string(root_dir) + "/var/lib/dpkg/status");
-		}
 		/* As apt-get's -o: after the configuration files, so they win.
 		 * A key ending in "::" adds a list item, as there. */
 		for (const char *const *kv = config; kv && *kv; kv++) {

@@ -80,13 +80,19 @@ static char *tool_tail(const struct run_result *rr)
 	return xasprintf("%s%s", out, err);
 }
 
+/* The links above the path are resolved inside the root: a home or
+ * /home that is an absolute link must not lead to the host's files. */
 static int remove_tree_fn(void *arg, struct strbuf *out)
 {
-	_cleanup_free_ char *host = sysroot_path(arg);
-	int r = remove_tree(host);
+	_cleanup_free_ char *host = NULL;
+	int r = sysroot_host_path_parent(arg, &host);
 
+	if (r == -ENOENT)
+		return 0;
+	if (r == 0)
+		r = remove_tree(host);
 	if (r < 0)
-		strbuf_addf(out, "cannot remove %s: %s", host, strerror(-r));
+		strbuf_addf(out, "cannot remove %s%s: %s", sysroot_get(), (const char *)arg, strerror(-r));
 	return r;
 }
 
@@ -108,10 +114,10 @@ static void remove_as_user(const struct target_user *u, const char *path, const 
 /* lstat a target path (the last component not followed). */
 static bool target_path_present(const char *path)
 {
-	_cleanup_free_ char *host = sysroot_path(path);
+	_cleanup_free_ char *host = NULL;
 	struct stat st;
 
-	return lstat(host, &st) == 0;
+	return sysroot_host_path_parent(path, &host) == 0 && lstat(host, &st) == 0;
 }
 
 static int resolve_user(struct target_user *u)
@@ -763,11 +769,13 @@ struct marker_args {
 static int write_marker_fn(void *arg, struct strbuf *out)
 {
 	const struct marker_args *a = arg;
-	_cleanup_free_ char *host = sysroot_path(a->path);
-	int r = write_file_atomic(host, a->text, strlen(a->text), 0644);
+	_cleanup_free_ char *host = NULL;
+	int r = sysroot_host_path_parent(a->path, &host);
 
+	if (r == 0)
+		r = write_file_atomic(host, a->text, strlen(a->text), 0644);
 	if (r < 0)
-		strbuf_addf(out, "cannot write %s: %s", host, strerror(-r));
+		strbuf_addf(out, "cannot write %s%s: %s", sysroot_get(), a->path, strerror(-r));
 	return r;
 }
 

@@ -241,13 +241,18 @@ static void run_nvcc(const char *dir, struct cuda_tree *t)
 
 int cuda_tree_inspect(const char *dir, struct cuda_tree *ret)
 {
-	_cleanup_free_ char *root = sysroot_path(dir);
+	_cleanup_free_ char *root = NULL;
 	_cleanup_close_ int fd = -1;
 	struct cuda_tree t = { 0 };
 	char *text = NULL;
 	struct stat st;
 	int r;
 
+	/* A toolkit directory that is a link (to /opt, say) is followed
+	 * inside the root, never to the host's copy. */
+	r = sysroot_host_path(dir, &root);
+	if (r < 0)
+		return r;
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -50,14 +50,6 @@ char *sysroot_path(const char *abs_path)
 	return xasprintf("%s%s", sysroot_get(), abs_path);
 }
 
-bool sysroot_exists(const char *abs_path)
-{
-	_cleanup_free_ char *p = sysroot_path(abs_path);
-	struct stat st;
-
-	return stat(p, &st) == 0;
-}
-
 int sysroot_resolve(const char *abs_path, char **ret)
 {
 	/* Linux's own bound on symlinks followed in one lookup. */
@@ -136,6 +128,35 @@ int sysroot_host_path(const char *abs_path, char **ret)
 		return r;
 	*ret = sysroot_path(real);
 	return 0;
+}
+
+int sysroot_host_path_parent(const char *abs_path, char **ret)
+{
+	_cleanup_free_ char *copy = xstrdup(abs_path), *parent = NULL;
+	size_t n = strlen(copy);
+	char *slash;
+	int r;
+
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	slash = strrchr(copy, '/');
+	if (slash == copy) {   /* "/name": the root itself is the parent */
+		*ret = sysroot_path(copy);
+		return 0;
+	}
+	*slash = '\0';
+	r = sysroot_host_path(copy, &parent);
+	if (r < 0)
+		return r;
+	*ret = xasprintf("%s/%s", parent, slash + 1);
+	return 0;
+}
+
+bool sysroot_exists(const char *abs_path)
+{
+	struct stat st;
+
+	return sysroot_stat(abs_path, &st) == 0;
 }
 
 int sysroot_stat(const char *abs_path, struct stat *st)

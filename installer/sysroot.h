@@ -17,7 +17,8 @@ const char *sysroot_get(void);
 /* Returns a newly allocated path: the root followed by abs_path, which must
  * be absolute. */
 char *sysroot_path(const char *abs_path);
-/* Whether abs_path exists on the target (stat follows symlinks). */
+/* Whether abs_path exists on the target (stat follows symlinks, resolved
+ * inside the root: sysroot_stat). */
 bool sysroot_exists(const char *abs_path);
 /* Resolve abs_path the way the kernel would inside a chroot to the root:
  * every symlink followed, an absolute target taken from the root, ".."
@@ -29,6 +30,10 @@ int sysroot_resolve(const char *abs_path, char **ret);
 /* sysroot_path of what sysroot_resolve gives: the host path that reaches
  * abs_path with every link in it resolved inside the root.  Its errors. */
 int sysroot_host_path(const char *abs_path, char **ret);
+/* The same for abs_path's parent, with its last component kept as it is
+ * (not followed): the host path to remove, replace or lstat abs_path
+ * itself, with no link above it leading out of the root.  Its errors. */
+int sysroot_host_path_parent(const char *abs_path, char **ret);
 /* stat(2) of abs_path on the target, its links resolved inside the root
  * (sysroot_host_path).  0 or a negative errno. */
 struct stat;

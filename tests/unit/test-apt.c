@@ -18,6 +18,14 @@
 
 static char root[] = "/tmp/gs-apt-XXXXXX";
 
+static bool listed(char **list, const char *name)
+{
+	for (; list && *list; list++)
+		if (streq(*list, name))
+			return true;
+	return false;
+}
+
 static const char packages[] =
 	"Package: nvidia-driver-580\nVersion: 580.95.05-0ubuntu1\nArchitecture: amd64\n"
 	"Depends: nvidia-kernel-common-580 (>= 580), libc6, nvidia-dkms-580 | nvidia-kernel-580\n"
@@ -25,7 +33,8 @@ static const char packages[] =
 	"Breaks: nvidia-driver-535\n"
 	"Filename: ./a.deb\nSize: 1\nDescription: test\n\n"
 	"Package: nvidia-driver-580-open\nVersion: 580.95.05-0ubuntu1\nArchitecture: amd64\n"
-	"Depends: nvidia-kernel-common-580\nFilename: ./b.deb\nSize: 1\nDescription: test\n\n"
+	"Depends: nvidia-kernel-common-580\nRecommends: firmware-epoch\nFilename: ./b.deb\nSize: 1\n"
+	"Description: test\n\n"
 	"Package: nvidia-kernel-common-580\nVersion: 580.95.05-0ubuntu1\nArchitecture: amd64\n"
 	"Filename: ./c.deb\nSize: 1\nDescription: test\n\n"
 	"Package: nvidia-prebuilt-580\nVersion: 580.95.05-0ubuntu1\nArchitecture: amd64\n"
@@ -137,6 +146,27 @@ int main(void)
 	testroot_puts(root, "/var/lib/dpkg/updates/0001", "Package: libc6\n");
 	is_int(apt_dpkg_interrupted(c), 1, "a pending updates/ entry means dpkg was interrupted");
 	apt_cache_close(c);
+
+	{
+		/* The target's apt configuration is the one read, not the
+		 * host's: Recommends off in the tree's apt.conf.d drops the
+		 * recommended package from the closure. */
+		const char *open_want[] = { "nvidia-driver-580-open", NULL };
+
+		c = NULL;
+		ok(apt_cache_open(root, &c, &err) == 0 && apt_install_closure(c, open_want, &list, &err) == 3 &&
+		   listed(list, "firmware-epoch"), "with apt's default, the closure has the recommended package");
+		apt_free_list(list);
+		list = NULL;
+		apt_cache_close(c);
+		testroot_puts(root, "/etc/apt/apt.conf.d/90no-recommends", "APT::Install-Recommends \"false\";\n");
+		c = NULL;
+		ok(apt_cache_open(root, &c, &err) == 0 && apt_install_closure(c, open_want, &list, &err) == 2 &&
+		   !listed(list, "firmware-epoch"),
+		   "the target's apt.conf.d turns Recommends off: the closure follows it");
+		apt_free_list(list);
+		apt_cache_close(c);
+	}
 
 	testroot_remove(root);
 	return done_testing();

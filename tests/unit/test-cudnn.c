@@ -19,6 +19,7 @@
 #include "manifest.h"
 #include "run.h"
 #include "sha256.h"
+#include "cuda-tree.h"
 #include "sysroot.h"
 #include "tap.h"
 #include "testroot.h"
@@ -832,12 +833,40 @@ static void test_helpers(void)
 	is_int(sysroot_resolve("/usr/nothing/x", &r), -ENOENT, "sysroot_resolve: a missing path is -ENOENT");
 	is_int(sysroot_resolve("/usr/local/cuda-12.8/version.json/x", &r), -ENOTDIR, "sysroot_resolve: a file in the middle is -ENOTDIR");
 	ok(r == NULL, "sysroot_resolve: ret untouched on failure");
+	/* The same resolution for existence, for a path's parent, and for a
+	 * toolkit directory that is a link. */
+	ok(sysroot_exists("/abs-link"), "sysroot_exists: an absolute link is followed inside the root");
+	symlink_at("/etc/os-release", "/host-only");
+	ok(!sysroot_exists("/host-only"), "sysroot_exists: a link to a file only the host has does not exist");
 	{
-		_cleanup_free_ char *a = host("/abs-link"), *b = host("/loop-a"), *c = host("/loop-b");
+		_cleanup_free_ char *want = host("/usr/local/cuda-12.8/include/x"), *want_link = host("/abs-link");
+		char *p = NULL;
+
+		ok(sysroot_host_path_parent("/abs-link/x", &p) == 0 && streq(p, want),
+		   "sysroot_host_path_parent: the links above the last component resolved inside the root");
+		free(p);
+		p = NULL;
+		ok(sysroot_host_path_parent("/abs-link", &p) == 0 && streq(p, want_link),
+		   "sysroot_host_path_parent: the last component itself is not followed");
+		free(p);
+	}
+	symlink_at("/usr/local/cuda-12.8", "/tk-link");
+	{
+		struct cuda_tree t = { 0 };
+
+		ok(cuda_tree_inspect("/tk-link", &t) == 0 && t.version_json && streq(t.version_json, "12.8.1"),
+		   "cuda_tree_inspect: a toolkit directory that is an absolute link is read inside the root");
+		cuda_tree_free(&t);
+	}
+	{
+		_cleanup_free_ char *a = host("/abs-link"), *b = host("/loop-a"), *c = host("/loop-b"),
+				    *d = host("/host-only"), *e = host("/tk-link");
 
 		unlink(a);
 		unlink(b);
 		unlink(c);
+		unlink(d);
+		unlink(e);
 	}
 }
 
