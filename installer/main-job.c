@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "as-user.h"
@@ -488,18 +489,70 @@ static const char *result_word(const struct job *j, int code)
 	return "failed";
 }
 
-/* The command the resume unit runs: this run's, answering yes. */
-static char **resume_argv(const char *user)
+/* Options whose value is a path on the machine gpu-setup runs on (under
+ * --root: the host), not on the target. */
+static const char *const host_path_options[] = {
+	"--log", "--pci-dump", "--sysfs", "--compat-dir", "--runfile", "--cudnn-archive", "--miniconda", "--cache", NULL,
+};
+
+/* host_path as the target sees it: the same path without --root, the
+ * part under the root with it; NULL when the target cannot reach it
+ * (the resume unit runs inside the image, at its own boot). */
+static char *image_path(const char *host_path)
 {
+	const char *root = sysroot_get();
+	_cleanup_free_ char *real = realpath(host_path, NULL);
+	const char *p = real ? real : host_path;
+	size_t n = strlen(root);
+
+	if (!root[0])
+		return xstrdup(host_path);
+	if (strncmp(p, root, n) == 0 && p[n] == '/')
+		return xstrdup(p + n);
+	return NULL;
+}
+
+/* The program the unit starts: this one, or under --root the target's
+ * own gpu-setup (the host's build cannot run at the image's boot). */
+static char *resume_program(struct strbuf *why)
+{
+	static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin" };
 	char exe[PATH_MAX];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *in_image;
+
+	if (len <= 0) {
+		strbuf_adds(why, "cannot find this program (/proc/self/exe)");
+		return NULL;
+	}
+	exe[len] = '\0';
+	in_image = image_path(exe);
+	if (in_image)
+		return in_image;
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+		_cleanup_free_ char *path = xasprintf("%s/gpu-setup", dirs[i]);
+		struct stat st;
+
+		if (sysroot_stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111))
+			return TAKE_PTR(path);
+	}
+	strbuf_addf(why, "%s has no gpu-setup of its own in /usr/local/sbin, /usr/local/bin, /usr/sbin or "
+		    "/usr/bin to run at its boot (this one is %s, outside it): install gpu-setup there, or run "
+		    "'sudo gpu-setup' on it after the reboot", sysroot_get(), exe);
+	return NULL;
+}
+
+/* The command the resume unit runs: this run's, answering yes; NULL with
+ * why when the target could not run it. */
+static char **resume_argv(const char *user, struct strbuf *why)
+{
+	char *exe = resume_program(why);
 	char **v = NULL;
 	size_t n = 0;
 
-	if (len <= 0)
+	if (!exe)
 		return NULL;
-	exe[len] = '\0';
-	strv_push(&v, &n, xstrdup(exe));
+	strv_push(&v, &n, exe);
 	strv_push(&v, &n, xstrdup("--yes"));
 	/* At boot there is no SUDO_USER to name the user, and the target
 	 * is / itself. */
@@ -509,12 +562,36 @@ static char **resume_argv(const char *user)
 	}
 	for (int i = 1; i < gs_opts.argc; i++) {
 		const char *a = gs_opts.argv[i];
+		const char *const *o;
+		size_t k = 0;
 
-		if (streq(a, "--root") && i + 1 < gs_opts.argc)
+		if (streq(a, "--root") && i + 1 < gs_opts.argc) {
 			i++;
-		else if (!streq(a, "--yes") && !streq(a, "-y") && !startswith(a, "--root=") &&
-			 !streq(a, "--resume-after-reboot"))
-			strv_push(&v, &n, xstrdup(a));
+			continue;
+		}
+		if (streq(a, "--yes") || streq(a, "-y") || startswith(a, "--root=") || streq(a, "--resume-after-reboot"))
+			continue;
+		for (o = host_path_options; *o; o++) {
+			k = strlen(*o);
+			if (streq(a, *o) || (startswith(a, *o) && a[k] == '='))
+				break;
+		}
+		if (*o) {
+			const char *value = a[k] == '=' ? a + k + 1 : i + 1 < gs_opts.argc ? gs_opts.argv[++i] : "";
+			_cleanup_free_ char *there = image_path(value);
+
+			if (!there) {
+				strbuf_addf(why, "%s %s is outside %s, so the image cannot reach it at its boot: put it "
+					    "inside the image, or run 'sudo gpu-setup' on it after the reboot", *o, value,
+					    sysroot_get());
+				strv_free(v);
+				return NULL;
+			}
+			strv_push(&v, &n, xstrdup(*o));
+			strv_push(&v, &n, TAKE_PTR(there));
+			continue;
+		}
+		strv_push(&v, &n, xstrdup(a));
 	}
 	return v;
 }
@@ -523,13 +600,12 @@ static void reboot_advice(struct job *j)
 {
 	if (gs_opts.resume_after_reboot && !gs_opts.dry_run) {
 		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-		char **argv = resume_argv(j->u.name);
+		char **argv = resume_argv(j->u.name, &err);
 
-		strbuf_init(&err);
 		if (argv && resume_unit_install((const char *const *)argv, &err) == 0)
 			j->resume_unit = true;
 		else
-			log_warning("cannot set up the run after the reboot: %s", argv ? err.buf : "cannot find this program");
+			log_warning("cannot set up the run after the reboot: %s", err.buf);
 		strv_free(argv);
 	}
 	if (gs_opts.json)
