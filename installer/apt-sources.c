@@ -527,7 +527,7 @@ static bool sources_name(const char *name, enum apt_sources_format *ret_fmt)
 static int scan_file(struct apt_sources_plan *plan, const char *path, enum apt_sources_format fmt,
 		     const char *codename, const char *const *components, struct strbuf *err)
 {
-	_cleanup_free_ char *full = sysroot_path(path);
+	_cleanup_free_ char *full = NULL;
 	_cleanup_free_ char *data = NULL, *fixed = NULL;
 	_cleanup_strbuf_ struct strbuf changes = STRBUF_INIT, perr = STRBUF_INIT;
 	struct apt_sources_file *af;
@@ -536,7 +536,13 @@ static int scan_file(struct apt_sources_plan *plan, const char *path, enum apt_s
 	size_t len;
 	int r;
 
-	/* stat, not lstat: apt reads a sources file through a symlink too. */
+	/* stat, not lstat: apt reads a sources file through a symlink too;
+	 * the link is followed inside the root, never to the host's file. */
+	r = sysroot_host_path(path, &full);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return fail(err, r, path, "cannot resolve");
 	if (stat(full, &st) < 0)
 		return errno == ENOENT ? 0 : fail(err, -errno, path, "cannot stat");
 	if (!S_ISREG(st.st_mode))

@@ -201,12 +201,15 @@ static void read_pattern(struct ldconf_state *st, const char *pattern, unsigned 
 
 static void read_conf(struct ldconf_state *st, const char *file, unsigned depth)
 {
-	_cleanup_free_ char *host = sysroot_path(file), *text = NULL;
+	_cleanup_free_ char *host = NULL, *text = NULL;
 	unsigned lineno = 0;
 	size_t len;
 	char *save = NULL;
 
-	if (depth > LDCONF_MAX_DEPTH || seen_file(st, file) || read_file(host, CONF_FILE_MAX, &text, &len) < 0)
+	/* A file that is a link (Debian's alternatives) is followed inside
+	 * the root. */
+	if (depth > LDCONF_MAX_DEPTH || seen_file(st, file) || sysroot_host_path(file, &host) < 0 ||
+	    read_file(host, CONF_FILE_MAX, &text, &len) < 0)
 		return;
 	/* strtok_r would merge empty lines and lose the count. */
 	for (char *line = text; line; line = save, lineno++) {

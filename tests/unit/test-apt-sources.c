@@ -462,6 +462,13 @@ static void test_files(void)
 		ok(same("/etc/apt/sources.list", LIST_OLD) && !exists(BAK("/etc/apt/sources.list", "S5")),
 		   "and changes nothing");
 		apt_sources_plan_free(&plan);
+		/* An absolute link is followed inside the root: the image's
+		 * /srv, never the host's (where there is no such file). */
+		unlink(link);
+		symlink("/srv/linked.list", link);
+		ok(apt_sources_scan("bookworm", bookworm, &plan, &err) == 0 && plan.nfiles == 3,
+		   "a sources file that is an absolute link is read inside the root");
+		apt_sources_plan_free(&plan);
 		unlink(link);
 	}
 

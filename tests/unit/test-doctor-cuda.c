@@ -258,6 +258,14 @@ static void test_scanners(void)
 	n = ldconf_dirs_read(&d);
 	ok(n == 4 && streq(d[3].dir, "/usr/lib/x86_64-linux-gnu"), "ld.so.conf: without ld.so.conf, ld.so.conf.d is read");
 	ldconf_dirs_free(d, n);
+	/* Debian's alternatives make ld.so.conf.d entries absolute links:
+	 * followed inside the root. */
+	put("/etc/alternatives/x86_64-linux-gnu_gl_conf", "/usr/lib/x86_64-linux-gnu/mesa\n");
+	link_at("/etc/alternatives/x86_64-linux-gnu_gl_conf", "/etc/ld.so.conf.d/x86_64-linux-gnu_GL.conf");
+	n = ldconf_dirs_read(&d);
+	ok(n == 5 && streq(d[4].dir, "/usr/lib/x86_64-linux-gnu/mesa"),
+	   "ld.so.conf: an entry that is an absolute link is read inside the root");
+	ldconf_dirs_free(d, n);
 }
 
 /* ---------------------------------------------------------------- cuda */
