@@ -105,7 +105,6 @@ static void cuda_step(struct plan *p, const struct plan_input *in, const char *d
 	struct plan_step *s = add_step(p, STEP_ID_CUDA, "install CUDA toolkit %s from NVIDIA's runfile, without its driver",
 				       t->version);
 
-	strbuf_init(&why);
 	if (step_done_cuda(dir, t->version, &why)) {
 		s->done = true;
 		s->status = strbuf_detach(&why, NULL);
@@ -129,7 +128,6 @@ static void cudnn_step(struct plan *p, const struct plan_input *in, const char *
 	if (!n)
 		return;
 	s = add_step(p, STEP_ID_CUDNN, "place cuDNN %s into %s", n->version, dir);
-	strbuf_init(&why);
 	if (step_done_cudnn(dir, n, &why)) {
 		s->done = true;
 		s->status = strbuf_detach(&why, NULL);
@@ -164,7 +162,6 @@ static void python_steps(struct plan *p, const struct plan_input *in)
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
 	struct plan_step *s;
 
-	strbuf_init(&why);
 	s = add_step(p, STEP_ID_MINICONDA, "install Miniconda for %s", u->name);
 	if (step_done_miniconda(u, in->conda_prefix, &conda, &why)) {
 		s->done = true;
@@ -190,7 +187,7 @@ static void python_steps(struct plan *p, const struct plan_input *in)
 		s = add_step(p, STEP_ID_FRAMEWORK, "create the conda environment '%s' with Python %s and %s %s", name,
 			     r->python[0] ? r->python : "(Miniconda's)", framework_title(r->build->fw),
 			     r->build->version);
-		strbuf_init(&why);
+		strbuf_reset(&why);
 		if (step_done_framework(env, r->build, in->framework_version, &why)) {
 			s->done = true;
 			s->status = strbuf_detach(&why, NULL);
