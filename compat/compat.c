@@ -158,10 +158,20 @@ static int check_build_refs(const struct compat_db *db, const char *dir, struct 
 
 int compat_db_load(const char *dir, struct compat_db **ret, struct strbuf *err)
 {
-	struct compat_db *db = xcalloc(1, sizeof(*db));
-	int r;
+	return compat_db_load_sharing(dir, NULL, ret, err);
+}
 
-	r = gpu_db_load(dir, &db->gpus, err);
+int compat_db_load_sharing(const char *dir, struct gpu_db *gpus, struct compat_db **ret, struct strbuf *err)
+{
+	struct compat_db *db = xcalloc(1, sizeof(*db));
+	int r = 0;
+
+	if (gpus) {
+		db->gpus = gpus;
+		db->gpus_borrowed = true;
+	} else {
+		r = gpu_db_load(dir, &db->gpus, err);
+	}
 	if (r >= 0)
 		r = compat_load_archs(db, dir, err);
 	if (r >= 0)
@@ -192,7 +202,8 @@ void compat_db_free(struct compat_db *db)
 {
 	if (!db)
 		return;
-	gpu_db_free(db->gpus);
+	if (!db->gpus_borrowed)
+		gpu_db_free(db->gpus);
 	for (size_t i = 0; i < db->ncudas; i++) {
 		free(db->cudas[i].sm);
 		free(db->cudas[i].distros);

@@ -124,6 +124,7 @@ struct distro_driver {
 
 struct compat_db {
 	struct gpu_db *gpus;
+	bool gpus_borrowed;             /* gpus is another's (detection's): not freed with the db */
 	struct table tables[8];
 	size_t ntables;
 	struct arch_info *archs;        size_t narchs;
@@ -136,6 +137,10 @@ struct compat_db {
 };
 
 int compat_db_load(const char *dir, struct compat_db **ret, struct strbuf *err);
+/* The same with gpus (when not NULL) as the GPU table, already loaded
+ * from dir by detection: borrowed, so each table is read once a run; it
+ * must outlive the db. */
+int compat_db_load_sharing(const char *dir, struct gpu_db *gpus, struct compat_db **ret, struct strbuf *err);
 void compat_db_free(struct compat_db *db);
 
 const struct arch_info *compat_find_arch(const struct compat_db *db, const char *name);

@@ -10,11 +10,15 @@
 
 struct compat_db *gs_compat_load(void)
 {
+	return gs_compat_load_sharing(NULL);
+}
+
+struct compat_db *gs_compat_load_sharing(struct gpu_db *gpus)
+{
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	struct compat_db *db;
 
-	strbuf_init(&err);
-	if (compat_db_load(gs_compat_dir(), &db, &err) < 0) {
+	if (compat_db_load_sharing(gs_compat_dir(), gpus, &db, &err) < 0) {
 		log_error("%s", err.buf);
 		log_error("the compatibility data is damaged: reinstall gpu-setup, or fix the file named above ('gpu-setup compat --check' checks it)");
 		return NULL;

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -237,12 +238,17 @@ static int cmp_gpu(const void *x, const void *y)
 	return ka < kb ? -1 : ka > kb;
 }
 
-static int validate_dump(const char *path, struct pcidump *ret, struct strbuf *err)
+/* Check the dump the user named; *ret_fd gets a memory file holding the
+ * very bytes checked (for libpci to read, so that the file is read once
+ * and what libpci parses is what was validated), or -1 where there is
+ * none (then libpci reads the path). */
+static int validate_dump(const char *path, struct pcidump *ret, int *ret_fd, struct strbuf *err)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len;
 	int r;
 
+	*ret_fd = -1;
 	r = read_file(path, 64u << 20, &data, &len);
 	if (r < 0) {
 		/* Whatever the reason, a dump the user named is bad input. */
@@ -251,8 +257,18 @@ static int validate_dump(const char *path, struct pcidump *ret, struct strbuf *e
 	}
 	strbuf_addf(err, "malformed PCI dump '%s': ", path);
 	r = pcidump_parse(data, len, ret, err);
-	if (r >= 0)
-		strbuf_reset(err);
+	if (r < 0)
+		return r;
+	strbuf_reset(err);
+	{
+		int fd = memfd_create("gpu-setup-pci-dump", MFD_CLOEXEC);
+
+		if (fd >= 0 && (write_all(fd, data, len) < 0 || lseek(fd, 0, SEEK_SET) < 0)) {
+			close(fd);
+			fd = -1;
+		}
+		*ret_fd = fd;
+	}
 	return r;
 }
 
@@ -394,7 +410,7 @@ void pci_scan_classify(struct pci_scan *s)
 
 /* Everything that may reach libpci's error handler, kept in a function of
  * its own so no local changes between setjmp and a longjmp. */
-static int scan_with_libpci(const struct pci_source *src, const char *busdir,
+static int scan_with_libpci(const struct pci_source *src, const char *dump_name, const char *busdir,
 			    const struct pcidump *dump, const struct gpu_db *db, struct pci_scan *s,
 			    struct strbuf *err)
 {
@@ -411,7 +427,7 @@ static int scan_with_libpci(const struct pci_source *src, const char *busdir,
 	}
 	if (src->kind == PCI_SOURCE_DUMP) {
 		a->method = PCI_ACCESS_DUMP;
-		pci_set_param(a, "dump.name", (char *)src->path);
+		pci_set_param(a, "dump.name", (char *)dump_name);
 	} else {
 		a->method = PCI_ACCESS_SYS_BUS_PCI;
 		pci_set_param(a, "sysfs.path", (char *)busdir);
@@ -435,13 +451,20 @@ int hw_pci_scan(const struct pci_source *src, const struct gpu_db *db, struct pc
 {
 	struct pcidump dump = { 0 };
 	struct pci_scan s = { 0 };
-	_cleanup_free_ char *busdir = NULL;
+	_cleanup_free_ char *busdir = NULL, *dump_name = NULL;
+	_cleanup_close_ int dump_fd = -1;
 	int r;
 
 	if (src->kind == PCI_SOURCE_DUMP) {
-		r = validate_dump(src->path, &dump, err);
+		r = validate_dump(src->path, &dump, &dump_fd, err);
 		if (r < 0)
 			return r;
+		if (dump_fd >= 0)
+			dump_name = xasprintf("/proc/self/fd/%d", dump_fd);
+		if (!dump_name || access(dump_name, R_OK) < 0) {
+			free(dump_name);
+			dump_name = xstrdup(src->path);
+		}
 	} else {
 		struct stat st;
 
@@ -451,7 +474,7 @@ int hw_pci_scan(const struct pci_source *src, const struct gpu_db *db, struct pc
 			return src->kind == PCI_SOURCE_SYSFS ? -EINVAL : -ENOENT;
 		}
 	}
-	r = scan_with_libpci(src, busdir, &dump, db, &s, err);
+	r = scan_with_libpci(src, dump_name, busdir, &dump, db, &s, err);
 	pcidump_free(&dump);
 	if (r < 0) {
 		pci_scan_free(&s);

@@ -776,6 +776,23 @@ static void state_begin(struct job *j)
 		install_state_set_step(&j->st, step_id_name(j->steps[i].id), STEP_PENDING, NULL);
 }
 
+/* No NVIDIA GPU: what detection saw, as the one result of the run. */
+static void no_nvidia_report(const struct detect_report *rep)
+{
+	if (gs_opts.json) {
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "schema_version", json_object_new_int(DETECT_SCHEMA_VERSION));
+		json_object_object_add(j, "command", json_object_new_string("install"));
+		json_object_object_add(j, "result", json_object_new_string("no-nvidia-gpu"));
+		json_object_object_add(j, "detect", detect_to_json(rep));
+		gs_print_json(j);
+		json_object_put(j);
+	} else {
+		detect_print_text(rep, stdout);
+	}
+}
+
 int main_job(void)
 {
 	struct job j = { .saved_stdout = -1 };
@@ -783,6 +800,8 @@ int main_job(void)
 	bool nothing;
 
 	code = job_load(&j);
+	if (code == EXIT_NO_NVIDIA && j.t.have_rep)
+		no_nvidia_report(&j.t.rep);
 	if (code != EXIT_OK)
 		goto out;
 	if (!gs_opts.dry_run) {

@@ -79,6 +79,9 @@ void gs_detect_request(struct detect_request *req);
 int gs_detect_or_exit_code(struct detect_report *rep);
 /* Load the compat data; logs a failure and returns NULL. */
 struct compat_db *gs_compat_load(void);
+/* The same with the GPU table detection already read (borrowed: it must
+ * outlive the db). */
+struct compat_db *gs_compat_load_sharing(struct gpu_db *gpus);
 /* The user's constraints from the options, into req (GPUs, distribution
  * and installed driver are the caller's). */
 void gs_resolve_constraints(struct resolve_request *req);

@@ -560,7 +560,7 @@ int target_load_json(const char *path, struct target *t)
 		log_error("%s: the machine described has no NVIDIA GPU: there is nothing to do for it", path);
 		return EXIT_NO_NVIDIA;
 	}
-	t->db = gs_compat_load();
+	t->db = gs_compat_load_sharing(t->rep.db);
 	if (!t->db)
 		return EXIT_BAD_INPUT;
 	code = target_select_gpus(t);

@@ -142,7 +142,9 @@ int target_load(struct target *t)
 		log_error("no NVIDIA GPU found: there is nothing to do ('gpu-setup detect' shows what was seen)");
 		return EXIT_NO_NVIDIA;
 	}
-	t->db = gs_compat_load();
+	/* detect read gpus.tsv and gpu-ranges.tsv: the db shares them (the
+	 * report is freed before the db, and nothing reads the db after). */
+	t->db = gs_compat_load_sharing(t->rep.db);
 	if (!t->db)
 		return EXIT_BAD_INPUT;
 	code = target_select_gpus(t);
