@@ -26,15 +26,14 @@
 #include "log.h"
 #include "options.h"
 #include "prompt.h"
+#include "job-ctx.h"
 #include "step-done.h"
 #include "sysroot.h"
 #include "target.h"
 #include "util.h"
 
 struct cuda_ctx {
-	struct target t;
-	struct driver_offers offers;
-	struct resolve_result res;
+	const struct job_ctx *job;   /* the run's target and choices */
 	const struct cuda_info *cuda;
 	char *dir;                   /* /usr/local/cuda-X.Y */
 	char *runfile;               /* real path */
@@ -131,16 +130,16 @@ static void check_driver(struct cuda_ctx *c)
 	const struct cuda_info *t = c->cuda;
 	struct version have;
 
-	if (!c->t.installed) {
+	if (!c->job->t.installed) {
 		warn(c, "no NVIDIA driver is loaded: CUDA %s installs, but its programs need a driver >= %s "
 		     "('sudo gpu-setup driver')", t->version, t->min_driver);
 		return;
 	}
-	if (version_parse(c->t.installed, &have) < 0 || version_cmp(&have, &t->min_drv) >= 0)
+	if (version_parse(c->job->t.installed, &have) < 0 || version_cmp(&have, &t->min_drv) >= 0)
 		return;
 	warn(c, "the loaded driver %s is older than the %s CUDA %s needs: the toolkit installs, but its "
 	     "programs will not run until the driver is updated ('sudo gpu-setup driver')",
-	     c->t.installed, t->min_driver, t->version);
+	     c->job->t.installed, t->min_driver, t->version);
 }
 
 static int check_gcc(struct cuda_ctx *c)
@@ -363,16 +362,24 @@ static off_t runfile_size(const char *path)
 
 int cmd_install_cuda(void)
 {
-	struct cuda_ctx c = { .result = "failed", .runfile_exit = -1 };
+	struct job_ctx job;
+	int code = job_ctx_load(&job);
+
+	if (code == EXIT_OK)
+		code = install_cuda_step(&job);
+	job_ctx_free(&job);
+	return code;
+}
+
+int install_cuda_step(const struct job_ctx *job)
+{
+	struct cuda_ctx c = { .job = job, .result = "failed", .runfile_exit = -1 };
 	bool existed = false, changed = false;
-	int code;
+	int code = EXIT_OK;
 
 	c.warnings = json_object_new_array();
 	c.problems = json_object_new_array();
-	code = target_resolve(&c.t, &c.offers, &c.res);
-	if (code != EXIT_OK)
-		goto out;
-	c.cuda = c.res.cuda;
+	c.cuda = job->res.cuda;
 	c.dir = cuda_toolkit_dir(c.cuda->version);
 	if (sysroot_exists(c.dir)) {
 		_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
@@ -428,9 +435,6 @@ out:
 	free(c.dir);
 	free(c.runfile);
 	free(c.run_dir);
-	resolve_result_free(&c.res);
-	driver_offers_free(&c.offers);
-	target_free(&c.t);
 	return code;
 }
 

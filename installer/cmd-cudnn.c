@@ -25,6 +25,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "options.h"
+#include "job-ctx.h"
 #include "step-done.h"
 #include "sysroot.h"
 #include "target.h"
@@ -100,20 +101,16 @@ static int toolkit_for(const char *version, char **ret_dir, unsigned *ret_major)
 {
 	_cleanup_free_ char *dir = cuda_toolkit_dir(version);
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
-	struct cuda_tree t;
-	bool complete;
 
-	if (!dir || cuda_tree_inspect(dir, &t) < 0) {
+	if (!dir || !sysroot_exists(dir)) {
 		log_error("no CUDA %s toolkit in %s%s: install it first ('sudo gpu-setup install cuda')", version,
 			  sysroot_get(), dir ? dir : "/usr/local");
 		return EXIT_FAILED;
 	}
-	strbuf_init(&why);
-	complete = cuda_tree_complete(&t, version, &why);
-	cuda_tree_free(&t);
-	if (!complete) {
-		log_error("%s%s is not a complete CUDA %s toolkit (%s): cuDNN is not placed into it", sysroot_get(),
-			  dir, version, why.buf);
+	/* The CUDA step's own check: what it calls done, cuDNN goes into. */
+	if (!step_done_cuda(dir, version, &why)) {
+		log_error("%s%s: cuDNN is not placed into it ('sudo gpu-setup install cuda' completes it)",
+			  sysroot_get(), why.buf);
 		return EXIT_FAILED;
 	}
 	sscanf(version, "%u", ret_major);
@@ -123,9 +120,19 @@ static int toolkit_for(const char *version, char **ret_dir, unsigned *ret_major)
 
 int cmd_install_cudnn(void)
 {
-	struct target t = { 0 };
-	struct driver_offers offers = { 0 };
-	struct resolve_result res = { 0 };
+	struct job_ctx job;
+	int code = job_ctx_load(&job);
+
+	if (code == EXIT_OK)
+		code = install_cudnn_step(&job);
+	job_ctx_free(&job);
+	return code;
+}
+
+int install_cudnn_step(const struct job_ctx *job)
+{
+	const struct target *t = &job->t;
+	const struct resolve_result *res = &job->res;
 	_cleanup_free_ char *dir = NULL, *archive = NULL, *have = NULL;
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	struct cudnn_place_result placed = { 0 };
@@ -134,10 +141,7 @@ int cmd_install_cudnn(void)
 	unsigned major = 0;
 	int code, r;
 
-	strbuf_init(&err);
-	code = target_resolve(&t, &offers, &res);
-	if (code == EXIT_OK)
-		code = toolkit_for(res.cuda->version, &dir, &major);
+	code = toolkit_for(res->cuda->version, &dir, &major);
 	if (code != EXIT_OK)
 		goto out;
 	if (gs_opts.cudnn_archive) {
@@ -147,26 +151,26 @@ int cmd_install_cudnn(void)
 			code = EXIT_BAD_INPUT;
 			goto out;
 		}
-	} else if (!res.cudnn) {
+	} else if (!res->cudnn) {
 		log_error("no cuDNN release in the data fits CUDA %s (see 'gpu-setup plan'); give an archive with "
-			  "--cudnn-archive FILE", res.cuda->version);
+			  "--cudnn-archive FILE", res->cuda->version);
 		code = EXIT_CONFLICT;
 		goto out;
 	} else {
 		_cleanup_free_ char *cache = cache_dir_default();
 
-		archive = xasprintf("%s/%s", cache, res.cudnn->archive);
+		archive = xasprintf("%s/%s", cache, res->cudnn->archive);
 		/* The planned release already there: nothing to do. */
-		if (step_done_cudnn(dir, res.cudnn, NULL)) {
+		if (step_done_cudnn(dir, res->cudnn, NULL)) {
 			result = gs_opts.dry_run ? "dry-run" : "kept";
 			if (!gs_opts.json)
-				printf("cuDNN %s is already in %s: kept\n", res.cudnn->version, dir);
+				printf("cuDNN %s is already in %s: kept\n", res->cudnn->version, dir);
 			goto out;
 		}
 		if (access(archive, R_OK) < 0) {
 			log_error("the cuDNN %s archive is not in %s: download %s (sha256 %s) and run again with "
-				  "--cudnn-archive FILE, or fill the cache with 'gpu-setup fetch'", res.cudnn->version,
-				  cache, res.cudnn->url, res.cudnn->sha256 ? res.cudnn->sha256 : "not in the data");
+				  "--cudnn-archive FILE, or fill the cache with 'gpu-setup fetch'", res->cudnn->version,
+				  cache, res->cudnn->url, res->cudnn->sha256 ? res->cudnn->sha256 : "not in the data");
 			code = EXIT_FAILED;
 			goto out;
 		}
@@ -177,7 +181,7 @@ int cmd_install_cudnn(void)
 			printf("cuDNN %s from this archive is already in %s: kept\n", have, dir);
 		goto out;
 	}
-	row = row_for_archive(t.db, archive);
+	row = row_for_archive(t->db, archive);
 	if (!row || !row->sha256)
 		log_warning("the compat data has no sha256 for '%s': its layout, versions and entries are still "
 			    "checked", archive);
@@ -229,9 +233,6 @@ out:
 		print_json(result, archive, dir, placed.info.name_version ? &placed.info : NULL, placed.nfiles,
 			   code == EXIT_OK ? NULL : err.buf);
 	cudnn_place_result_free(&placed);
-	resolve_result_free(&res);
-	driver_offers_free(&offers);
-	target_free(&t);
 	return code;
 }
 

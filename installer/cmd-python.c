@@ -32,6 +32,7 @@
 #include "exit-codes.h"
 #include "fileio.h"
 #include "framework-env.h"
+#include "job-ctx.h"
 #include "log.h"
 #include "miniconda.h"
 #include "mirror-config.h"
@@ -566,9 +567,7 @@ out:
 /* ------------------------------------------------------------ install framework */
 
 struct fw_ctx {
-	struct target t;
-	struct driver_offers offers;
-	struct resolve_result res;
+	const struct resolve_result *res;   /* the run's choices (job-ctx.h) */
 	struct target_user u;
 	bool have_user;
 	const struct fw_build *b;
@@ -592,7 +591,7 @@ static void fw_print_json(const struct fw_ctx *c)
 	json_object_object_add(j, "series", b ? json_object_new_string(b->version) : NULL);
 	json_object_object_add(j, "variant", b ? json_string_or_null(b->variant) : NULL);
 	json_object_object_add(j, "cuda", json_string_or_null(c->cuda));
-	json_object_object_add(j, "python", json_string_or_null(c->res.python));
+	json_object_object_add(j, "python", json_string_or_null(c->res->python));
 	json_object_object_add(j, "prefix", json_string_or_null(c->prefix));
 	json_object_object_add(j, "env", json_string_or_null(c->name));
 	json_object_object_add(j, "env_dir", json_string_or_null(c->env));
@@ -652,7 +651,7 @@ static void fw_print_dry_run(const struct fw_ctx *c)
 	printf("Would create the conda environment %s for %s %s (CUDA %s) in %s:\n", c->name,
 	       framework_title(b->fw), b->version, c->cuda, c->env);
 	printf("  run as %s: %s/bin/conda create -y -n %s%s%s\n", c->u.name, c->prefix, c->name,
-	       c->res.python[0] ? " python=" : "", c->res.python);
+	       c->res->python[0] ? " python=" : "", c->res->python);
 	printf("  run as %s: %s/bin/python -m pip install %s%s%s\n", c->u.name, c->env, c->requirement,
 	       b->index_url ? " --index-url " : "", b->index_url ? b->index_url : "");
 	printf("  file: %s/%s\n", c->env, GS_ENV_MARKER);
@@ -661,7 +660,7 @@ static void fw_print_dry_run(const struct fw_ctx *c)
 static int fw_create_env(struct fw_ctx *c)
 {
 	_cleanup_free_ char *conda = xasprintf("%s/bin/conda", c->prefix), *bin = xasprintf("%s/bin", c->prefix),
-			    *python = c->res.python[0] ? xasprintf("python=%s", c->res.python) : NULL,
+			    *python = c->res->python[0] ? xasprintf("python=%s", c->res->python) : NULL,
 			    *env_python = xasprintf("%s/bin/python", c->env);
 	/* Offline, conda takes the packages from its own package cache (what
 	 * the Miniconda installer unpacked), never a channel. */
@@ -790,7 +789,7 @@ static int fw_write_marker(struct fw_ctx *c)
 
 	/* doctor --deep compares the imported framework's version with the
 	 * marker's as a prefix: 2.7.1+cu128 is a 2.7.1. */
-	text = env_marker_format(&m, c->installed, c->requirement, c->b->index_url, c->res.python);
+	text = env_marker_format(&m, c->installed, c->requirement, c->b->index_url, c->res->python);
 	a.text = text;
 	strbuf_init(&out);
 	if (as_user_call(&c->u, write_marker_fn, &a, &out) < 0) {
@@ -871,6 +870,21 @@ static int fw_offline_wheels(struct fw_ctx *c)
 
 int cmd_install_framework(void)
 {
+	struct job_ctx job;
+	int code;
+
+	if (gs_opts.framework == FW_NONE)
+		return install_framework_step(NULL);
+	code = job_ctx_load(&job);
+	if (code == EXIT_OK)
+		code = install_framework_step(&job);
+	job_ctx_free(&job);
+	return code;
+}
+
+/* job may be NULL with --framework none only. */
+int install_framework_step(const struct job_ctx *job)
+{
 	struct fw_ctx c = { .result = "failed" };
 	int code;
 
@@ -882,13 +896,12 @@ int cmd_install_framework(void)
 			printf("--framework none: no framework environment to set up, nothing to do\n");
 		return EXIT_OK;
 	}
-	code = target_resolve(&c.t, &c.offers, &c.res);
-	if (code == EXIT_OK)
-		code = resolve_user(&c.u);
+	c.res = &job->res;
+	code = resolve_user(&c.u);
 	c.have_user = code == EXIT_OK;
 	if (code != EXIT_OK)
 		goto out;
-	c.b = c.res.build;
+	c.b = c.res->build;
 	if (!c.b) {
 		log_error("the resolver chose no %s build for this machine (see 'gpu-setup plan')",
 			  framework_title(gs_opts.framework));
@@ -951,8 +964,5 @@ out:
 	}
 	if (c.have_user)
 		target_user_free(&c.u);
-	resolve_result_free(&c.res);
-	driver_offers_free(&c.offers);
-	target_free(&c.t);
 	return code;
 }

@@ -46,6 +46,7 @@
 #include "install-preflight.h"
 #include "install-state.h"
 #include "interrupt.h"
+#include "job-ctx.h"
 #include "log.h"
 #include "main-job.h"
 #include "miniconda.h"
@@ -77,9 +78,7 @@ struct job_step {
 };
 
 struct job {
-	struct target t;
-	struct driver_offers offers;
-	struct resolve_result res;
+	struct job_ctx ctx;       /* detection and the resolution, once: every step reads them */
 	struct target_user u;
 	bool have_user;
 	struct plan plan;
@@ -215,7 +214,7 @@ static void record(struct job *j, struct job_step *s, enum step_status status, c
 
 static char **hook_env(const struct job *j)
 {
-	const struct resolve_result *r = &j->res;
+	const struct resolve_result *r = &j->ctx.res;
 	_cleanup_free_ char *env_name = r->build ? framework_env_name(r->build) : NULL;
 	_cleanup_free_ char *branch = xasprintf("%u", r->branch);
 	_cleanup_free_ char *home = xasprintf("/usr/local/cuda-%u.%u", r->cuda->v.part[0], r->cuda->v.part[1]);
@@ -280,13 +279,13 @@ static int step_preflight(struct job *j)
 			log_error("cannot read the cache %s: %s; nothing was changed", dir, err.buf);
 			return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
 		}
-		if (j->res.build) {
-			requirement = fw_build_requirement(j->res.build, gs_opts.framework_version);
+		if (j->ctx.res.build) {
+			requirement = fw_build_requirement(j->ctx.res.build, gs_opts.framework_version);
 			project = pip_requirement_project(requirement);
 			prefix = xasprintf("%s-", project);
 		}
 		problems = offline_check(&m, needs,
-					 preflight_offline_needs(&j->plan, &j->res, miniconda_newest(&j->mc), prefix, needs),
+					 preflight_offline_needs(&j->plan, &j->ctx.res, miniconda_newest(&j->mc), prefix, needs),
 					 &report);
 		cache_manifest_free(&m);
 		if (problems) {
@@ -349,10 +348,13 @@ static int run_one(struct job *j, struct job_step *s)
 	case STEP_ID_DOCTOR:
 		return cmd_doctor(0, NULL);
 	case STEP_ID_CUDA:
+		return install_cuda_step(&j->ctx);
 	case STEP_ID_CUDNN:
+		return install_cudnn_step(&j->ctx);
 	case STEP_ID_MINICONDA:
+		return cmd_install_miniconda();
 	case STEP_ID_FRAMEWORK:
-		return cmd_install_step(step_id_name(s->id));
+		return install_framework_step(&j->ctx);
 	case STEP_ID_COUNT:
 		break;
 	}
@@ -699,7 +701,7 @@ static int load_state(struct job *j)
 static int job_load(struct job *j)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	int code = target_resolve(&j->t, &j->offers, &j->res), r;
+	int code = job_ctx_load(&j->ctx), r;
 
 	if (code != EXIT_OK)
 		return code;
@@ -722,7 +724,7 @@ static int job_load(struct job *j)
 		return code;
 	j->have_mirrors = true;
 	{
-		struct plan_input in = { .res = &j->res, .distro = j->t.distro, .user = &j->u,
+		struct plan_input in = { .res = &j->ctx.res, .distro = j->ctx.t.distro, .user = &j->u,
 					 .mirror = j->mirror_entry, .conda_prefix = gs_opts.conda_prefix,
 					 .framework_version = gs_opts.framework_version, .offline = gs_opts.offline };
 
@@ -730,7 +732,7 @@ static int job_load(struct job *j)
 	}
 	if (conda_prefix_find(&j->u, gs_opts.conda_prefix, &j->conda_prefix) < 0)
 		j->conda_prefix = gs_opts.conda_prefix ? xstrdup(gs_opts.conda_prefix) : conda_prefix_default(&j->u);
-	j->label = fetch_plan_label(j->t.distro->id, &j->res);
+	j->label = fetch_plan_label(j->ctx.t.distro->id, &j->ctx.res);
 	j->boot_id = read_boot_id();
 	return load_state(j);
 }
@@ -750,9 +752,7 @@ static void job_free(struct job *j)
 		mirror_table_free(&j->mirrors);
 	if (j->have_user)
 		target_user_free(&j->u);
-	resolve_result_free(&j->res);
-	driver_offers_free(&j->offers);
-	target_free(&j->t);
+	job_ctx_free(&j->ctx);
 	free(j->label);
 	free(j->boot_id);
 	free(j->conda_prefix);
@@ -800,8 +800,8 @@ int main_job(void)
 	bool nothing;
 
 	code = job_load(&j);
-	if (code == EXIT_NO_NVIDIA && j.t.have_rep)
-		no_nvidia_report(&j.t.rep);
+	if (code == EXIT_NO_NVIDIA && j.ctx.t.have_rep)
+		no_nvidia_report(&j.ctx.t.rep);
 	if (code != EXIT_OK)
 		goto out;
 	if (!gs_opts.dry_run) {

@@ -1,0 +1,36 @@
+/*
+ * job-ctx.h - what a run detected and chose, made once and read by every
+ * step it runs: the target (detection, distribution, the compat tables),
+ * apt's driver offers and the resolved versions.  The main job makes one
+ * and hands it to each step, so a step after the driver step installs what
+ * the user approved, not what a second resolution against the changed apt
+ * state would pick; a single-step command (`install cuda`, `install
+ * cudnn`, `install miniconda`, `install framework`) makes its own and runs
+ * the same step code.  A step never calls another command.
+ */
+#ifndef GS_JOB_CTX_H
+#define GS_JOB_CTX_H
+
+#include "driver-offer.h"
+#include "resolve.h"
+#include "target.h"
+
+struct job_ctx {
+	struct target t;
+	struct driver_offers offers;
+	struct resolve_result res;    /* ok once job_ctx_load returned EXIT_OK */
+};
+
+/* Detect, read the target and resolve (target_resolve): an exit code;
+ * job_ctx_free in every case. */
+int job_ctx_load(struct job_ctx *c);
+void job_ctx_free(struct job_ctx *c);
+
+/* The steps that run over a context (cmd-cuda.c, cmd-cudnn.c,
+ * cmd-python.c): each returns an exit code.  (Miniconda's step reads
+ * neither detection nor the resolution: cmd_install_miniconda.) */
+int install_cuda_step(const struct job_ctx *job);
+int install_cudnn_step(const struct job_ctx *job);
+int install_framework_step(const struct job_ctx *job);
+
+#endif
