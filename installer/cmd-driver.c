@@ -23,6 +23,7 @@
 #include "driver-list.h"
 #include "driver-offer.h"
 #include "exit-codes.h"
+#include "job-ctx.h"
 #include "log.h"
 #include "options.h"
 #include "prompt.h"
@@ -33,7 +34,7 @@
 #include "util.h"
 
 struct driver_ctx {
-	struct target t;
+	struct target *t;            /* the run's (job-ctx.h), or the command's own */
 	struct apt_cache *ac;
 	struct driver_choice ch;
 	struct driver_job job;
@@ -81,7 +82,7 @@ static int update_stale_lists(struct driver_ctx *d)
 	_cleanup_free_ char *first = NULL;
 	int n;
 
-	if (gs_opts.offline || d->t.described || !d->ac || (n = apt_lists_missing(d->ac, &first)) <= 0)
+	if (gs_opts.offline || d->t->described || !d->ac || (n = apt_lists_missing(d->ac, &first)) <= 0)
 		return EXIT_OK;
 	if (gs_opts.list || gs_opts.dry_run || geteuid() != 0) {
 		log_warning("apt's sources name %d package list%s apt-get update has not fetched yet (%s): what apt "
@@ -135,7 +136,7 @@ static struct json_object *sources_changes(const struct apt_sources_plan *plan, 
  * non-free-firmware); a default install enables only main. */
 static int debian_sources_step(struct driver_ctx *d)
 {
-	const char *const *components = debian_nonfree_components(d->t.distro->id);
+	const char *const *components = debian_nonfree_components(d->t->distro->id);
 	struct apt_sources_plan plan = { 0 };
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	char stamp[32];
@@ -145,7 +146,7 @@ static int debian_sources_step(struct driver_ctx *d)
 	if (!components)
 		return EXIT_OK;
 	strbuf_init(&err);
-	r = apt_sources_scan(d->t.match.suite, components, &plan, &err);
+	r = apt_sources_scan(d->t->match.suite, components, &plan, &err);
 	if (r < 0) {
 		log_error("cannot read apt's sources: %s", err.buf);
 		return EXIT_FAILED;
@@ -153,7 +154,7 @@ static int debian_sources_step(struct driver_ctx *d)
 	if (!plan.found)
 		log_warning("apt's sources under '%s/etc/apt' have no entry of the Debian archive for %s with "
 			    "'main', so gpu-setup cannot add the components the driver is in; add one if apt lacks "
-			    "the driver", sysroot_get(), d->t.match.suite);
+			    "the driver", sysroot_get(), d->t->match.suite);
 	if (!plan.nfiles)
 		goto out;
 	if (!gs_opts.json)
@@ -297,7 +298,7 @@ static int offline_repo_step(struct driver_ctx *d)
 
 static int read_offers(struct driver_ctx *d)
 {
-	int code = driver_choose(&d->t, d->ac, d->sources_pending, &d->ch);
+	int code = driver_choose(d->t, d->ac, d->sources_pending, &d->ch);
 
 	if (d->ch.assumed && !gs_opts.json)
 		printf("Packages shown as \"not in apt\" come with the sources change above.\n");
@@ -320,10 +321,10 @@ static void print_json(const struct driver_ctx *d)
 
 	json_object_object_add(j, "schema_version", json_object_new_int(DETECT_SCHEMA_VERSION));
 	json_object_object_add(j, "command", json_object_new_string("driver"));
-	json_object_object_add(j, "distro", json_object_new_string(d->t.distro->id));
+	json_object_object_add(j, "distro", json_object_new_string(d->t->distro->id));
 	json_object_object_add(j, "source", json_object_new_string(d->ch.offers.from_modaliases ? "modaliases" : "table"));
 	json_object_object_add(j, "server", json_object_new_boolean(d->ch.offers.server));
-	json_object_object_add(j, "gpus", target_gpus_json(&d->t));
+	json_object_object_add(j, "gpus", target_gpus_json(d->t));
 	json_object_object_add(j, "sources_changes", d->sources ? json_object_get(d->sources) : json_object_new_array());
 	json_object_object_add(j, "sources_changed", json_object_new_boolean(d->sources && !d->sources_pending));
 	json_object_object_add(j, "candidates", driver_list_to_json(&d->ch.list));
@@ -381,14 +382,14 @@ static int prepare_install(struct driver_ctx *d)
 
 	if (d->ch.res.keep_installed) {
 		d->result = "kept";
-		log_info("the loaded driver %s already serves the plan: nothing to do", d->t.installed);
+		log_info("the loaded driver %s already serves the plan: nothing to do", d->t->installed);
 		return EXIT_OK;
 	}
 	if (!c) {
 		log_error("none of apt's driver packages fits these GPUs (see the reasons above)");
 		return EXIT_CONFLICT;
 	}
-	driver_job_prepare(d->ac, &d->t, c, &d->job);
+	driver_job_prepare(d->ac, d->t, c, &d->job);
 	d->have_job = true;
 	if (!d->job.nproblems) {
 		bool all = c->installed && driver_version_branch(c->installed) == c->branch;
@@ -404,9 +405,9 @@ static int prepare_install(struct driver_ctx *d)
 			d->result = "already-installed";
 			/* Installed but not loaded since: the reboot asked for
 			 * is still to come. */
-			d->reboot = !d->t.installed && reboot_pending(NULL);
+			d->reboot = !d->t->installed && reboot_pending(NULL);
 			log_info("%s %s is installed already: nothing to do%s", c->name, c->installed,
-				 d->t.installed ? "" : " (it is not loaded yet: reboot)");
+				 d->t->installed ? "" : " (it is not loaded yet: reboot)");
 			return EXIT_OK;
 		}
 	}
@@ -493,9 +494,9 @@ static bool loaded_driver_fits(const struct driver_ctx *d)
 	struct resolve_result res = { 0 };
 	bool fits;
 
-	if (!d->t.installed || target_request(&d->t, &req) != EXIT_OK)
+	if (!d->t->installed || target_request(d->t, &req) != EXIT_OK)
 		return false;
-	resolve(d->t.db, &req, &res);
+	resolve(d->t->db, &req, &res);
 	fits = res.ok && res.keep_installed;
 	resolve_result_free(&res);
 	return fits;
@@ -504,7 +505,7 @@ static bool loaded_driver_fits(const struct driver_ctx *d)
 /* --list: what install would do, and what would stop it. */
 static void list_job(struct driver_ctx *d)
 {
-	driver_job_prepare(d->ac, &d->t, d->ch.list.chosen, &d->job);
+	driver_job_prepare(d->ac, d->t, d->ch.list.chosen, &d->job);
 	d->have_job = true;
 	if (gs_opts.json)
 		return;
@@ -513,20 +514,40 @@ static void list_job(struct driver_ctx *d)
 		log_warning("install would stop here: %s", d->job.problems[i]);
 }
 
+static int driver_run(struct target *t);
+
 int cmd_driver(int argc, char **argv)
 {
-	struct driver_ctx d = { 0 };
+	struct target t;
 	int code;
 
 	(void)argc;
 	(void)argv;
-	code = target_load(&d.t);
-	if (code == EXIT_OK && gs_opts.offline)
+	code = target_load(&t);
+	if (code == EXIT_OK)
+		code = driver_run(&t);
+	target_free(&t);
+	return code;
+}
+
+int driver_step(struct job_ctx *job)
+{
+	return driver_run(&job->t);
+}
+
+/* The driver step for the target t (detected once by the caller): apt's
+ * sources and offers are read here, after the sources change. */
+static int driver_run(struct target *t)
+{
+	struct driver_ctx d = { .t = t };
+	int code = EXIT_OK;
+
+	if (gs_opts.offline)
 		code = offline_repo_step(&d);
 	if (code == EXIT_OK)
 		code = open_cache(&d);
 	/* Offline, the sources are not apt's to read. */
-	if (code == EXIT_OK && !gs_opts.offline && !target_is_ubuntu(&d.t) && !loaded_driver_fits(&d))
+	if (code == EXIT_OK && !gs_opts.offline && !target_is_ubuntu(d.t) && !loaded_driver_fits(&d))
 		code = debian_sources_step(&d);
 	if (code == EXIT_OK && !d.sources_pending && !d.sources)
 		code = update_stale_lists(&d);
@@ -563,6 +584,5 @@ out:
 	d.ac = NULL;
 	apt_offline_repo_remove(&d.repo);
 	json_object_put(d.sources);
-	target_free(&d.t);
 	return code;
 }

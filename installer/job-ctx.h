@@ -32,5 +32,9 @@ void job_ctx_free(struct job_ctx *c);
 int install_cuda_step(const struct job_ctx *job);
 int install_cudnn_step(const struct job_ctx *job);
 int install_framework_step(const struct job_ctx *job);
+/* The driver step (cmd-driver.c): the context's target; apt's offers are
+ * read again after the step has changed the sources (a Debian machine's
+ * non-free components), which is the step's own choice to make. */
+int driver_step(struct job_ctx *job);
 
 #endif

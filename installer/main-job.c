@@ -340,7 +340,7 @@ static int run_one(struct job *j, struct job_step *s)
 			(void)cmd_doctor(0, NULL);
 			return EXIT_FAILED;
 		}
-		return cmd_driver(0, NULL);
+		return driver_step(&j->ctx);
 	case STEP_ID_MIRRORS:
 		return step_mirrors(j);
 	case STEP_ID_HOOKS:
