@@ -32,6 +32,7 @@
 #include "fetch-plan.h"
 #include "fetch.h"
 #include "fileio.h"
+#include "job-ctx.h"
 #include "log.h"
 #include "miniconda.h"
 #include "mirror-config.h"
@@ -66,6 +67,11 @@ struct fetch_ctx {
 	bool vendor_only;             /* the main job's download: no driver packages (apt fetches
 					 those itself, after the driver step has set up its sources) */
 	unsigned vendor_kinds;        /* FETCH_KIND bits of the vendor files to fetch */
+	/* The target and choices the plan is made for: this fetch's own
+	 * (t, res), or the main job's (its download step reads no apt and
+	 * resolves nothing again). */
+	const struct target *tg;
+	const struct resolve_result *r;
 };
 
 static void ctx_free(struct fetch_ctx *c)
@@ -193,7 +199,7 @@ static const struct mirror *pick_mirror(struct mirror_table *mt)
 /* Ask the host's pip which wheels the framework needs on the target. */
 static int add_wheels(struct fetch_ctx *c, const struct mirror *mirror)
 {
-	const struct fw_build *b = c->res.build;
+	const struct fw_build *b = c->r->build;
 	_cleanup_free_ char *tmpl = xasprintf("%s/gpu-setup-wheels-XXXXXX", gs_opts.tmpdir ? gs_opts.tmpdir : "/tmp");
 	_cleanup_free_ char *requirement = NULL, *report = NULL, *target = NULL, *text = NULL;
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
@@ -204,7 +210,7 @@ static int add_wheels(struct fetch_ctx *c, const struct mirror *mirror)
 	size_t len;
 	int r, code = EXIT_OK;
 
-	if (!c->res.python[0]) {
+	if (!c->r->python[0]) {
 		log_error("the resolver chose no Python version, so the wheels cannot be chosen: give --python X.Y");
 		return EXIT_FAILED;
 	}
@@ -215,8 +221,8 @@ static int add_wheels(struct fetch_ctx *c, const struct mirror *mirror)
 	requirement = fw_build_requirement(b, gs_opts.framework_version);
 	report = xasprintf("%s/report.json", tmpl);
 	target = xasprintf("%s/target", tmpl);
-	argv = pip_report_argv(c->res.python, index, requirement, target, report);
-	log_info("asking pip which wheels %s needs for Python %s (%s)", requirement, c->res.python,
+	argv = pip_report_argv(c->r->python, index, requirement, target, report);
+	log_info("asking pip which wheels %s needs for Python %s (%s)", requirement, c->r->python,
 		 index ? index : "PyPI");
 	r = run_command((const char *const *)argv, NULL, 0, &rr);
 	strv_free(argv);
@@ -257,7 +263,7 @@ static int build_plan(struct fetch_ctx *c)
 	const struct mirror *mirror = pick_mirror(&mt);
 	int code = EXIT_OK;
 
-	c->plan.label = fetch_plan_label(c->t.distro ? c->t.distro->id : NULL, &c->res);
+	c->plan.label = fetch_plan_label(c->tg->distro ? c->tg->distro->id : NULL, c->r);
 	strbuf_init(&err);
 	if (miniconda_table_load(gs_compat_dir(), &c->mc, &err) < 0) {
 		log_error("%s", err.buf);
@@ -265,7 +271,7 @@ static int build_plan(struct fetch_ctx *c)
 		goto out;
 	}
 	c->have_mc = true;
-	fetch_plan_add_vendor_files(&c->plan, &c->res, c->vendor_kinds, c->res.build ? miniconda_newest(&c->mc) : NULL,
+	fetch_plan_add_vendor_files(&c->plan, c->r, c->vendor_kinds, c->r->build ? miniconda_newest(&c->mc) : NULL,
 				    mirror && streq(mirror->name, "tuna"), nvidia_mirror());
 	for (size_t i = 0; i < c->debs.narchives; i++) {
 		const struct apt_archive *a = &c->debs.archives[i];
@@ -273,7 +279,7 @@ static int build_plan(struct fetch_ctx *c)
 
 		fetch_plan_add(&c->plan, CACHE_DEB, a->filename, a->version, urls, a->sha256, a->size);
 	}
-	if (gs_opts.wheels && c->res.build)
+	if (gs_opts.wheels && c->r->build)
 		code = add_wheels(c, mirror);
 out:
 	mirror_table_free(&mt);
@@ -473,10 +479,19 @@ static void print_json(const struct fetch_ctx *c, int code)
 	json_object_put(j);
 }
 
-static int fetch_run(bool vendor_only, unsigned vendor_kinds)
+static int fetch_run(const struct job_ctx *job, unsigned vendor_kinds)
 {
-	struct fetch_ctx c = { .vendor_only = vendor_only, .vendor_kinds = vendor_kinds };
-	int code = resolve_target(&c);
+	struct fetch_ctx c = { .vendor_only = job != NULL, .vendor_kinds = vendor_kinds };
+	int code = EXIT_OK;
+
+	if (job) {
+		c.tg = &job->t;
+		c.r = &job->res;
+	} else {
+		code = resolve_target(&c);
+		c.tg = &c.t;
+		c.r = &c.res;
+	}
 
 	if (code == EXIT_OK)
 		code = build_plan(&c);
@@ -508,10 +523,10 @@ int cmd_fetch(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	return fetch_run(false, FETCH_VENDOR_ALL);
+	return fetch_run(NULL, FETCH_VENDOR_ALL);
 }
 
-int fetch_vendor_files(unsigned kinds)
+int download_step(const struct job_ctx *job, unsigned kinds)
 {
-	return fetch_run(true, kinds);
+	return fetch_run(job, kinds);
 }

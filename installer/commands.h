@@ -17,9 +17,6 @@ int cmd_uninstall(int argc, char **argv);
 int cmd_mirror(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
-/* fetch for this machine without the driver's packages: the main job's
- * download step (cmd-fetch.c). */
-int fetch_vendor_files(unsigned kinds);
 
 /* The single steps of install (cmd-uninstall.c dispatches; cmd-cuda.c, cmd-cudnn.c). */
 int cmd_install_step(const char *step);

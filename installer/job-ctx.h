@@ -36,5 +36,9 @@ int install_framework_step(const struct job_ctx *job);
  * read again after the step has changed the sources (a Debian machine's
  * non-free components), which is the step's own choice to make. */
 int driver_step(struct job_ctx *job);
+/* The download step (cmd-fetch.c): the vendor files of kinds (FETCH_KIND
+ * bits) for the context's choices into the cache; no driver packages
+ * (apt fetches those itself in the driver step). */
+int download_step(const struct job_ctx *job, unsigned kinds);
 
 #endif

@@ -332,7 +332,7 @@ static int run_one(struct job *j, struct job_step *s)
 	case STEP_ID_PREFLIGHT:
 		return step_preflight(j);
 	case STEP_ID_DOWNLOAD:
-		return fetch_vendor_files(j->plan.download_kinds);
+		return download_step(&j->ctx, j->plan.download_kinds);
 	case STEP_ID_DRIVER:
 		if (j->rebooted_unloaded) {
 			log_error("the driver was installed before the machine restarted, and it is still not loaded: "
