@@ -14,6 +14,7 @@
 #include "as-user.h"
 #include "commands.h"
 #include "exit-codes.h"
+#include "job-ctx.h"
 #include "log.h"
 #include "mirror-config.h"
 #include "mirror-speed.h"
@@ -51,19 +52,6 @@ static int check_usage(const char *name)
 		return EXIT_NEEDS_ROOT;
 	}
 	return EXIT_OK;
-}
-
-static int resolve_user(struct target_user *u)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	int r;
-
-	strbuf_init(&err);
-	r = as_user_resolve(gs_opts.user, u, &err);
-	if (r == 0)
-		return EXIT_OK;
-	log_error("%s", err.buf);
-	return r == -ENOENT || r == -ENOTTY || r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
 }
 
 static struct json_object *speed_to_json(const struct speed_result *res, size_t n)
@@ -205,7 +193,7 @@ int cmd_mirror(int argc, char **argv)
 		}
 	}
 	if (!gs_opts.system) {
-		code = resolve_user(&user);
+		code = job_user_resolve(&user);
 		if (code != EXIT_OK) {
 			mirror_table_free(&table);
 			return code;

@@ -121,20 +121,6 @@ static bool target_path_present(const char *path)
 	return sysroot_host_path_parent(path, &host) == 0 && lstat(host, &st) == 0;
 }
 
-static int resolve_user(struct target_user *u)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	int r;
-
-	strbuf_init(&err);
-	r = as_user_resolve(gs_opts.user, u, &err);
-	if (r < 0) {
-		log_error("%s", err.buf);
-		return r == -ENOTTY ? EXIT_USAGE : EXIT_FAILED;
-	}
-	return EXIT_OK;
-}
-
 static struct json_object *json_string_or_null(const char *s)
 {
 	return s && *s ? json_object_new_string(s) : NULL;
@@ -501,10 +487,17 @@ static void mc_print_dry_run(const struct mc_ctx *c)
 
 int cmd_install_miniconda(void)
 {
+	return install_miniconda_step(NULL);
+}
+
+/* Miniconda reads neither detection nor the resolution: only the user,
+ * the run's when there is a context (job may be NULL). */
+int install_miniconda_step(const struct job_ctx *job)
+{
 	struct mc_ctx c = { .result = "failed" };
 	int code;
 
-	code = resolve_user(&c.u);
+	code = job_user_get(job, &c.u);
 	c.have_user = code == EXIT_OK;
 	if (code == EXIT_OK)
 		code = mc_pick_mirror(&c);
@@ -897,7 +890,7 @@ int install_framework_step(const struct job_ctx *job)
 		return EXIT_OK;
 	}
 	c.res = &job->res;
-	code = resolve_user(&c.u);
+	code = job_user_get(job, &c.u);
 	c.have_user = code == EXIT_OK;
 	if (code != EXIT_OK)
 		goto out;

@@ -5,7 +5,14 @@
 
 #include <string.h>
 
+#include <errno.h>
+
+#include "as-user.h"
+#include "exit-codes.h"
 #include "job-ctx.h"
+#include "log.h"
+#include "options.h"
+#include "strbuf.h"
 
 int job_ctx_load(struct job_ctx *c)
 {
@@ -13,8 +20,38 @@ int job_ctx_load(struct job_ctx *c)
 	return target_resolve(&c->t, &c->offers, &c->res);
 }
 
+int job_user_resolve(struct target_user *u)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	int r = as_user_resolve(gs_opts.user, u, &err);
+
+	if (r == 0)
+		return EXIT_OK;
+	log_error("%s", err.buf);
+	return r == -ENOENT || r == -ENOTTY || r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+}
+
+int job_ctx_load_user(struct job_ctx *c)
+{
+	int code = job_user_resolve(&c->u);
+
+	c->have_user = code == EXIT_OK;
+	return code;
+}
+
+int job_user_get(const struct job_ctx *job, struct target_user *u)
+{
+	if (job && job->have_user) {
+		target_user_copy(u, &job->u);
+		return EXIT_OK;
+	}
+	return job_user_resolve(u);
+}
+
 void job_ctx_free(struct job_ctx *c)
 {
+	if (c->have_user)
+		target_user_free(&c->u);
 	resolve_result_free(&c->res);
 	driver_offers_free(&c->offers);
 	target_free(&c->t);

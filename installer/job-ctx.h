@@ -13,25 +13,40 @@
 
 #include "driver-offer.h"
 #include "resolve.h"
+#include "target-user.h"
 #include "target.h"
 
 struct job_ctx {
 	struct target t;
 	struct driver_offers offers;
 	struct resolve_result res;    /* ok once job_ctx_load returned EXIT_OK */
+	struct target_user u;         /* the user Python is set up for (job_ctx_load_user) */
+	bool have_user;
 };
 
 /* Detect, read the target and resolve (target_resolve): an exit code;
  * job_ctx_free in every case. */
 int job_ctx_load(struct job_ctx *c);
 void job_ctx_free(struct job_ctx *c);
+/* The user Python is set up for, once a run: an exit code. */
+int job_ctx_load_user(struct job_ctx *c);
+
+/* --user, else SUDO_USER, else the user typed at the terminal, else the
+ * user running gpu-setup (as_user_resolve), with its error logged: an
+ * exit code, the same for every command (EXIT_USAGE when the name or the
+ * terminal is the problem, EXIT_FAILED when passwd cannot be read). */
+int job_user_resolve(struct target_user *u);
+/* The context's user when it has one, else job_user_resolve: *u is the
+ * caller's to free. */
+int job_user_get(const struct job_ctx *job, struct target_user *u);
 
 /* The steps that run over a context (cmd-cuda.c, cmd-cudnn.c,
- * cmd-python.c): each returns an exit code.  (Miniconda's step reads
- * neither detection nor the resolution: cmd_install_miniconda.) */
+ * cmd-python.c): each returns an exit code.  Miniconda's step reads only
+ * the context's user (job may be NULL there). */
 int install_cuda_step(const struct job_ctx *job);
 int install_cudnn_step(const struct job_ctx *job);
 int install_framework_step(const struct job_ctx *job);
+int install_miniconda_step(const struct job_ctx *job);
 /* The driver step (cmd-driver.c): the context's target; apt's offers are
  * read again after the step has changed the sources (a Debian machine's
  * non-free components), which is the step's own choice to make. */

@@ -33,7 +33,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "as-user.h"
 #include "cache.h"
 #include "commands.h"
 #include "conda-prefix.h"
@@ -79,8 +78,6 @@ struct job_step {
 
 struct job {
 	struct job_ctx ctx;       /* detection and the resolution, once: every step reads them */
-	struct target_user u;
-	bool have_user;
 	struct plan plan;
 	struct miniconda_table mc;
 	bool have_mc;
@@ -222,8 +219,8 @@ static char **hook_env(const struct job *j)
 		.driver = branch, .cuda = r->cuda->version, .cudnn = r->cudnn ? r->cudnn->version : NULL,
 		.framework = r->build ? framework_name(r->build->fw) : NULL,
 		.framework_version = r->build ? r->build->version : NULL,
-		.python = r->python[0] ? r->python : NULL, .cuda_home = home, .user = j->u.name,
-		.user_home = j->u.home, .conda_prefix = j->conda_prefix, .env_name = env_name,
+		.python = r->python[0] ? r->python : NULL, .cuda_home = home, .user = j->ctx.u.name,
+		.user_home = j->ctx.u.home, .conda_prefix = j->conda_prefix, .env_name = env_name,
 		.log = j->log_path, .offline = gs_opts.offline,
 	};
 
@@ -306,8 +303,8 @@ static int step_mirrors(struct job *j)
 
 	strbuf_init(&err);
 	strbuf_init(&report);
-	if (mirror_apply(j->mirror_entry, &j->u, false, &report, &err) < 0) {
-		log_error("cannot point pip and conda at the %s mirror for %s: %s", j->mirror, j->u.name, err.buf);
+	if (mirror_apply(j->mirror_entry, &j->ctx.u, false, &report, &err) < 0) {
+		log_error("cannot point pip and conda at the %s mirror for %s: %s", j->mirror, j->ctx.u.name, err.buf);
 		return EXIT_FAILED;
 	}
 	log_info("%s", report.buf);
@@ -352,7 +349,7 @@ static int run_one(struct job *j, struct job_step *s)
 	case STEP_ID_CUDNN:
 		return install_cudnn_step(&j->ctx);
 	case STEP_ID_MINICONDA:
-		return cmd_install_miniconda();
+		return install_miniconda_step(&j->ctx);
 	case STEP_ID_FRAMEWORK:
 		return install_framework_step(&j->ctx);
 	case STEP_ID_COUNT:
@@ -602,7 +599,7 @@ static void reboot_advice(struct job *j)
 {
 	if (gs_opts.resume_after_reboot && !gs_opts.dry_run) {
 		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-		char **argv = resume_argv(j->u.name, &err);
+		char **argv = resume_argv(j->ctx.u.name, &err);
 
 		if (argv && resume_unit_install((const char *const *)argv, &err) == 0)
 			j->resume_unit = true;
@@ -701,18 +698,13 @@ static int load_state(struct job *j)
 static int job_load(struct job *j)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	int code = job_ctx_load(&j->ctx), r;
+	int code = job_ctx_load(&j->ctx);
 
 	if (code != EXIT_OK)
 		return code;
-	strbuf_init(&err);
-	r = as_user_resolve(gs_opts.user, &j->u, &err);
-	if (r < 0) {
-		log_error("%s", err.buf);
-		return r == -ENOTTY ? EXIT_USAGE : EXIT_FAILED;
-	}
-	j->have_user = true;
-	strbuf_reset(&err);
+	code = job_ctx_load_user(&j->ctx);
+	if (code != EXIT_OK)
+		return code;
 	if (miniconda_table_load(gs_compat_dir(), &j->mc, &err) < 0) {
 		log_error("%s", err.buf);
 		return EXIT_BAD_INPUT;
@@ -724,14 +716,14 @@ static int job_load(struct job *j)
 		return code;
 	j->have_mirrors = true;
 	{
-		struct plan_input in = { .res = &j->ctx.res, .distro = j->ctx.t.distro, .user = &j->u,
+		struct plan_input in = { .res = &j->ctx.res, .distro = j->ctx.t.distro, .user = &j->ctx.u,
 					 .mirror = j->mirror_entry, .conda_prefix = gs_opts.conda_prefix,
 					 .framework_version = gs_opts.framework_version, .offline = gs_opts.offline };
 
 		plan_build(&in, &j->plan);
 	}
-	if (conda_prefix_find(&j->u, gs_opts.conda_prefix, &j->conda_prefix) < 0)
-		j->conda_prefix = gs_opts.conda_prefix ? xstrdup(gs_opts.conda_prefix) : conda_prefix_default(&j->u);
+	if (conda_prefix_find(&j->ctx.u, gs_opts.conda_prefix, &j->conda_prefix) < 0)
+		j->conda_prefix = gs_opts.conda_prefix ? xstrdup(gs_opts.conda_prefix) : conda_prefix_default(&j->ctx.u);
 	j->label = fetch_plan_label(j->ctx.t.distro->id, &j->ctx.res);
 	j->boot_id = read_boot_id();
 	return load_state(j);
@@ -750,8 +742,6 @@ static void job_free(struct job *j)
 		miniconda_table_free(&j->mc);
 	if (j->have_mirrors)
 		mirror_table_free(&j->mirrors);
-	if (j->have_user)
-		target_user_free(&j->u);
 	job_ctx_free(&j->ctx);
 	free(j->label);
 	free(j->boot_id);

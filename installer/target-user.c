@@ -56,3 +56,9 @@ void target_user_free(struct target_user *u)
 	free(u->home);
 	memset(u, 0, sizeof(*u));
 }
+
+void target_user_copy(struct target_user *dst, const struct target_user *src)
+{
+	*dst = (struct target_user){ .name = xstrdup(src->name), .home = xstrdup(src->home), .uid = src->uid,
+				     .gid = src->gid };
+}

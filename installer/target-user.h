@@ -19,5 +19,7 @@ struct target_user {
  * the user is not in passwd, or another negative errno. */
 int target_user_find(const char *name, struct target_user *ret);
 void target_user_free(struct target_user *u);
+/* A copy of src (the strings duplicated) for dst to own. */
+void target_user_copy(struct target_user *dst, const struct target_user *src);
 
 #endif
