@@ -1,6 +1,7 @@
 /*
  * cmd-doctor.c - `gpu-setup doctor`: gather what the checks share
  * (detection, compat data, the user), run every group, print the report.
+ * The main job's doctor step runs the same over its context.
  * A failed check never stops the run; the exit code says whether any
  * failed (or, with --strict, warned).
  */
@@ -11,6 +12,7 @@
 #include "commands.h"
 #include "doctor.h"
 #include "exit-codes.h"
+#include "job-ctx.h"
 #include "log.h"
 #include "options.h"
 #include "sysroot.h"
@@ -39,11 +41,46 @@ static int find_user(struct target_user *ret, bool *ret_found)
 	return -EINVAL;
 }
 
+/* Run every group over what the caller gathered; print; the exit code. */
+static int doctor_run(const struct detect_report *det, const char *detect_error, const struct compat_db *db,
+		      const struct target_user *user)
+{
+	struct doctor_report rep = { 0 };
+	struct doctor_ctx ctx = {
+		.det = det, .detect_error = detect_error, .db = db, .user = user, .deep = gs_opts.deep,
+		.online = gs_opts.online, .live = !sysroot_get()[0], .is_root = geteuid() == 0,
+	};
+	int code;
+
+	for (size_t i = 0; i < ELEMENTSOF(groups); i++)
+		groups[i](&ctx, &rep);
+
+	code = doctor_count(&rep, DOCTOR_FAIL) || (gs_opts.strict && doctor_count(&rep, DOCTOR_WARN))
+		       ? EXIT_CHECKS_FAILED
+		       : EXIT_OK;
+	if (gs_opts.json) {
+		struct json_object *j = doctor_to_json(&rep, code);
+		gs_print_json(j);
+		json_object_put(j);
+	} else {
+		doctor_print_text(&rep, stdout);
+	}
+	doctor_report_free(&rep);
+	doctor_ctx_release(&ctx);
+	return code;
+}
+
+int doctor_step(const struct job_ctx *job)
+{
+	/* The run's detection, tables and user: the machine has not
+	 * rebooted since they were read, so what they saw still holds; the
+	 * checks read the rest (modules, files, the environments) now. */
+	return doctor_run(&job->t.rep, NULL, job->t.db, job->have_user ? &job->u : NULL);
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	struct doctor_report rep = { 0 };
-	struct doctor_ctx ctx = { 0 };
 	struct detect_request req;
 	struct detect_report det;
 	struct target_user user = { 0 };
@@ -63,7 +100,6 @@ int cmd_doctor(int argc, char **argv)
 	/* A dump or tree the user named that cannot be read is bad input, as
 	 * for detect; the live bus failing is a finding of the gpu check. */
 	gs_detect_request(&req);
-	strbuf_init(&err);
 	r = detect_run(&req, &det, &err);
 	if (r < 0 && (gs_opts.pci_dump || gs_opts.sysfs)) {
 		log_error("%s", err.buf);
@@ -71,31 +107,8 @@ int cmd_doctor(int argc, char **argv)
 		target_user_free(&user);
 		return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
 	}
-	ctx.det = r == 0 ? &det : NULL;
-	ctx.detect_error = err.buf;
-	ctx.db = db;
-	ctx.user = have_user ? &user : NULL;
-	ctx.deep = gs_opts.deep;
-	ctx.online = gs_opts.online;
-	ctx.live = !sysroot_get()[0];
-	ctx.is_root = geteuid() == 0;
-
-	for (size_t i = 0; i < ELEMENTSOF(groups); i++)
-		groups[i](&ctx, &rep);
-
-	code = doctor_count(&rep, DOCTOR_FAIL) || (gs_opts.strict && doctor_count(&rep, DOCTOR_WARN))
-		       ? EXIT_CHECKS_FAILED
-		       : EXIT_OK;
-	if (gs_opts.json) {
-		struct json_object *j = doctor_to_json(&rep, code);
-		gs_print_json(j);
-		json_object_put(j);
-	} else {
-		doctor_print_text(&rep, stdout);
-	}
-	doctor_report_free(&rep);
-	doctor_ctx_release(&ctx);
-	if (ctx.det)
+	code = doctor_run(r == 0 ? &det : NULL, err.buf, db, have_user ? &user : NULL);
+	if (r == 0)
 		detect_report_free(&det);
 	compat_db_free(db);
 	target_user_free(&user);

@@ -55,5 +55,8 @@ int driver_step(struct job_ctx *job);
  * bits) for the context's choices into the cache; no driver packages
  * (apt fetches those itself in the driver step). */
 int download_step(const struct job_ctx *job, unsigned kinds);
+/* The doctor step (cmd-doctor.c): every check over the context's
+ * detection, tables and user; the exit code doctor gives. */
+int doctor_step(const struct job_ctx *job);
 
 #endif

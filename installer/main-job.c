@@ -334,7 +334,7 @@ static int run_one(struct job *j, struct job_step *s)
 		if (j->rebooted_unloaded) {
 			log_error("the driver was installed before the machine restarted, and it is still not loaded: "
 				  "the check below (doctor) says why");
-			(void)cmd_doctor(0, NULL);
+			(void)doctor_step(&j->ctx);
 			return EXIT_FAILED;
 		}
 		return driver_step(&j->ctx);
@@ -343,7 +343,7 @@ static int run_one(struct job *j, struct job_step *s)
 	case STEP_ID_HOOKS:
 		return step_hooks();
 	case STEP_ID_DOCTOR:
-		return cmd_doctor(0, NULL);
+		return doctor_step(&j->ctx);
 	case STEP_ID_CUDA:
 		return install_cuda_step(&j->ctx);
 	case STEP_ID_CUDNN:
