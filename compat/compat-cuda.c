@@ -145,13 +145,6 @@ static int parse_cuda_range(const char *spec, unsigned *lo, unsigned *hi)
 	return 0;
 }
 
-static bool endswith(const char *s, const char *suffix)
-{
-	size_t ls = strlen(s), lx = strlen(suffix);
-
-	return ls >= lx && streq(s + ls - lx, suffix);
-}
-
 static int parse_cudnn_row(const struct table *t, const struct table_row *row, struct cudnn_info *c,
 			   struct strbuf *err)
 {

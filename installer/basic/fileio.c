@@ -207,3 +207,24 @@ int read_link_at(int dirfd, const char *name, char **ret)
 	*ret = TAKE_PTR(buf);
 	return 0;
 }
+
+int symlink_replace(const char *target, const char *path)
+{
+	for (unsigned attempt = 0; attempt < 100; attempt++) {
+		_cleanup_free_ char *tmp = xasprintf("%s.gpu-setup-%ld-%u", path, (long)getpid(), attempt);
+
+		if (symlink(target, tmp) < 0) {
+			if (errno == EEXIST)
+				continue;
+			return -errno;
+		}
+		if (rename(tmp, path) < 0) {
+			int r = -errno;
+
+			unlink(tmp);
+			return r;
+		}
+		return 0;
+	}
+	return -EEXIST;
+}

@@ -24,6 +24,10 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 /* The target of the symbolic link name (relative to dirfd, or AT_FDCWD),
  * NUL-terminated; -ENAMETOOLONG past PATH_MAX. */
 int read_link_at(int dirfd, const char *name, char **ret);
+/* Make path a symbolic link to target, replacing what link is there in
+ * one rename (a temporary link beside it first), so that the link is never
+ * missing or half made.  0 or a negative errno. */
+int symlink_replace(const char *target, const char *path);
 
 /* Create a directory and its missing parents (mode for the new ones);
  * 0 when it exists already. */

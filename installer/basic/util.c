@@ -123,3 +123,20 @@ char *last_lines(const char *text, size_t n)
 		at += (size_t)sprintf(out + at, "%s\n", lines[i]);
 	return out;
 }
+
+const char *format_bytes(uint64_t n, char buf[FORMAT_BYTES_MAX])
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	double v = (double)n;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < ELEMENTSOF(units)) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, FORMAT_BYTES_MAX, "%llu B", (unsigned long long)n);
+	else
+		snprintf(buf, FORMAT_BYTES_MAX, "%.1f %s", v, units[u]);
+	return buf;
+}

@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,24 @@ static inline bool streq(const char *a, const char *b)
 static inline bool startswith(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static inline bool endswith(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && streq(s + ls - lx, suffix);
+}
+
+/* n bytes for people: "512 B", "1.5 KiB", "4.2 GiB" (powers of 1024, one
+ * decimal); buf, for use in one printf. */
+#define FORMAT_BYTES_MAX 32
+const char *format_bytes(uint64_t n, char buf[FORMAT_BYTES_MAX]);
+
+/* A space or a tab (a C header's or a version file's blanks). */
+static inline bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
 }
 
 static inline void freep(void *p)

@@ -68,31 +68,6 @@ static const char *leftover_reason(enum leftover_kind k)
 	}
 }
 
-static void human_size(uint64_t n, char buf[32])
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double v = (double)n;
-	size_t u = 0;
-
-	if (n < 1024) {
-		snprintf(buf, 32, "%llu B", (unsigned long long)n);
-		return;
-	}
-	v /= 1024;
-	while (v >= 1024 && u + 1 < ELEMENTSOF(units)) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, 32, "%.1f %s", v, units[u]);
-}
-
-static bool endswith(const char *s, const char *suffix)
-{
-	size_t ls = strlen(s), lx = strlen(suffix);
-
-	return ls >= lx && streq(s + ls - lx, suffix);
-}
-
 static bool recorded(const struct cache_manifest *m, const char *subdir, const char *name)
 {
 	if (streq(subdir, "debs"))
@@ -300,12 +275,12 @@ static int cache_list(const struct cache_manifest *m)
 		}
 		printf("%-*s  %-*s  %-*s  %10s  %s\n", wkind, "KIND", wname, "NAME", wver, "VERSION", "SIZE", "PLANS");
 		for (size_t i = 0; i < m->nentries; i++) {
-			human_size(v[i]->size, hs);
+			format_bytes(v[i]->size, hs);
 			printf("%-*s  %-*s  %-*s  %10s  %s\n", wkind, cache_kind_name(v[i]->kind), wname, v[i]->name,
 			       wver, v[i]->version, hs, *v[i]->plans ? v[i]->plans : "-");
 			total += v[i]->size;
 		}
-		human_size(total, hs);
+		format_bytes(total, hs);
 		printf("Total: %zu file%s, %s (%llu bytes)\n", m->nentries, m->nentries == 1 ? "" : "s", hs,
 		       (unsigned long long)total);
 	}
@@ -600,7 +575,7 @@ static int cache_prune(const char *dir)
 		}
 		freed += x->size;
 		if (!gs_opts.json) {
-			human_size(x->size, hs);
+			format_bytes(x->size, hs);
 			printf("%s %s (%s%s%s, %s)\n", gs_opts.dry_run ? "would remove" : "removed", x->path, x->reason,
 			       x->detail ? ": " : "", x->detail ? x->detail : "", hs);
 		}
@@ -610,7 +585,7 @@ static int cache_prune(const char *dir)
 	} else if (rs.n == 0) {
 		printf("Nothing to prune in %s: every file is recorded and verifies.\n", dir);
 	} else {
-		human_size(freed, hs);
+		format_bytes(freed, hs);
 		printf("%s %s (%llu bytes)%s\n", gs_opts.dry_run ? "Would free" : "Freed", hs, (unsigned long long)freed,
 		       ndrop ? (gs_opts.dry_run ? "; the manifest would lose those entries"
 						: "; the manifest no longer lists those entries")

@@ -286,20 +286,6 @@ out:
 	return code;
 }
 
-static const char *human(uint64_t n, char buf[32])
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	size_t u = 0;
-
-	while (v >= 1024 && u < ELEMENTSOF(units) - 1) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, 32, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-	return buf;
-}
-
 /* The cache must be writable: the system's needs root. */
 static int open_cache(struct fetch_ctx *c)
 {
@@ -439,9 +425,9 @@ static void print_text(const struct fetch_ctx *c)
 
 		total += size;
 		printf("  %-11s %-9s %s %s (%s)\n", c->status[i], cache_kind_name(a->kind), a->name, a->version,
-		       size ? human(size, b) : "size unknown");
+		       size ? format_bytes(size, b) : "size unknown");
 	}
-	printf("%zu file%s, %s\n", c->plan.n, c->plan.n == 1 ? "" : "s", human(total, b));
+	printf("%zu file%s, %s\n", c->plan.n, c->plan.n == 1 ? "" : "s", format_bytes(total, b));
 }
 
 static void print_json(const struct fetch_ctx *c, int code)

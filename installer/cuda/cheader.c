@@ -11,11 +11,6 @@
 
 #define DEFINE_DIGITS 9
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 static const char *skip_blanks(const char *p)
 {
 	while (is_blank(*p))

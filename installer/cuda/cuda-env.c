@@ -62,9 +62,10 @@ int cuda_link_read(char **ret_dir)
 
 int cuda_link_set(const char *dir)
 {
-	_cleanup_free_ char *path = sysroot_path(CUDA_LINK_PATH), *tmp = NULL, *now = NULL;
+	_cleanup_free_ char *path = sysroot_path(CUDA_LINK_PATH), *now = NULL;
 	const char *rel = startswith(dir, "/usr/local/") ? dir + strlen("/usr/local/") : dir;
 	struct stat st;
+	int r;
 
 	if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode))
 		return -EEXIST;
@@ -72,19 +73,9 @@ int cuda_link_set(const char *dir)
 	 * is rewritten: under --root it would lead out of the tree. */
 	if (read_link_at(AT_FDCWD, path, &now) == 0 && streq(now, rel))
 		return 0;
-	/* symlink to a temporary name, then rename over the old link: the
-	 * link never goes missing in between. */
-	tmp = xasprintf("%s.gpu-setup-new", path);
-	unlink(tmp);
-	if (symlink(rel, tmp) < 0)
-		return -errno;
-	if (rename(tmp, path) < 0) {
-		int r = -errno;
-
-		unlink(tmp);
-		return r;
-	}
-	return 1;
+	/* Replaced in one rename: the link never goes missing in between. */
+	r = symlink_replace(rel, path);
+	return r < 0 ? r : 1;
 }
 
 int cuda_link_remove(void)

@@ -60,11 +60,6 @@ static bool release_is(const char *text, const struct version *want)
 	return release_parse(text, &r) && r.nparts >= want->nparts && version_matches(&r, want);
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* The line after the one at line, or NULL at the end of text. */
 static const char *next_line(const char *line)
 {

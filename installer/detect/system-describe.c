@@ -29,13 +29,6 @@ static char *dup_bytes(const char *p, size_t len)
 	return s;
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n > m && streq(s + n - m, suffix);
-}
-
 /* ---------------------------------------------------------------- dpkg status */
 
 struct field {
@@ -273,7 +266,7 @@ static void list_dir(const char *dir, const char *const *suffixes, char ***ret, 
 		if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(name))
 			continue;
 		for (const char *const *s = suffixes; *s && !take; s++)
-			take = has_suffix(name, *s);
+			take = endswith(name, *s) && !streq(name, *s);
 		if (!take)
 			continue;
 		*ret = xrealloc(*ret, (*ret_n + 1) * sizeof(**ret));
@@ -309,7 +302,7 @@ static void read_sources_and_keys(struct system_apt *a)
 		const struct system_file *f = &a->sources[i];
 
 		if (!memchr(f->data, '\0', f->len))
-			apt_sources_keyrings(f->data, has_suffix(f->path, ".sources"), &keyrings, &nkeyrings);
+			apt_sources_keyrings(f->data, endswith(f->path, ".sources"), &keyrings, &nkeyrings);
 	}
 	for (size_t i = 0; i < nkeyrings; i++)
 		add_file(&a->keys, &a->nkeys, keyrings[i], KEYRING_MAX);

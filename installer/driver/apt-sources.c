@@ -90,7 +90,7 @@ static bool words_have(const struct words *w, const char *s)
 
 /* '\r' is a blank, as apt strips it too: a CRLF file parses like an LF
  * one, and words inserted before the blanks keep the '\r' at the end. */
-static bool is_blank(char c)
+static bool is_apt_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
@@ -100,11 +100,11 @@ static bool next_word(const char **p, const char *end, struct word *ret)
 {
 	const char *s = *p, *e;
 
-	while (s < end && is_blank(*s))
+	while (s < end && is_apt_blank(*s))
 		s++;
 	if (s == end)
 		return false;
-	for (e = s; e < end && !is_blank(*e); e++)
+	for (e = s; e < end && !is_apt_blank(*e); e++)
 		;
 	*ret = (struct word){ s, (size_t)(e - s) };
 	*p = e;
@@ -255,7 +255,7 @@ static int one_line_entry(struct fixer *f, const char *p, const char *end, unsig
 		return -EINVAL;
 	}
 	words_add(&types, w.p, w.len);
-	while (p < end && is_blank(*p))
+	while (p < end && is_apt_blank(*p))
 		p++;
 	if (p < end && *p == '[') {
 		const char *close = memchr(p, ']', (size_t)(end - p));
@@ -367,11 +367,11 @@ static int deb822_line(struct fixer *f, struct stanza *st, const char *p, const 
 	 * neither end a stanza nor a field's continuation lines. */
 	if (*p == '#')
 		return 0;
-	while (s < eol && is_blank(*s))
+	while (s < eol && is_apt_blank(*s))
 		s++;
 	if (s == eol)
 		return 0; /* blank: the caller ends the stanza */
-	if (is_blank(*p)) {
+	if (is_apt_blank(*p)) {
 		if (st->cur == FIELD_NONE)
 			return bad(err, line, "continuation line outside a field");
 		field_words(f, st, p, eol);
@@ -380,12 +380,12 @@ static int deb822_line(struct fixer *f, struct stanza *st, const char *p, const 
 	colon = memchr(p, ':', (size_t)(eol - p));
 	if (!colon)
 		return bad(err, line, "expected 'Field: value'");
-	for (name_end = colon; name_end > p && is_blank(name_end[-1]); name_end--)
+	for (name_end = colon; name_end > p && is_apt_blank(name_end[-1]); name_end--)
 		;
 	/* A field name has no blanks: such a line is an entry of the other
 	 * format, or text that lost its leading space. */
 	for (const char *c = p; c < name_end; c++)
-		if (is_blank(*c))
+		if (is_apt_blank(*c))
 			return bad(err, line, "expected 'Field: value'");
 	for (int i = 0; i < F_COUNT; i++)
 		if ((size_t)(name_end - p) == strlen(field_names[i]) &&
@@ -417,7 +417,7 @@ static int fix_deb822(struct fixer *f, struct strbuf *err)
 		const char *eol = nl ? nl : p + strlen(p);
 		const char *s = p;
 
-		while (s < eol && is_blank(*s))
+		while (s < eol && is_apt_blank(*s))
 			s++;
 		line++;
 		if (s == eol) {

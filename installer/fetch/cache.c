@@ -105,13 +105,6 @@ static bool has_control(const char *s)
 	return false;
 }
 
-static bool endswith(const char *s, const char *suffix)
-{
-	size_t ls = strlen(s), lx = strlen(suffix);
-
-	return ls >= lx && streq(s + ls - lx, suffix);
-}
-
 /* Why a file name cannot be a cache entry's, or NULL. */
 static const char *name_problem(enum cache_kind kind, const char *name)
 {

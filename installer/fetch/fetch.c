@@ -161,18 +161,6 @@ static const char *item_name(const struct fetch_item *it)
 
 /* ------------------------------------------------------------ progress */
 
-static void human_bytes(char *buf, size_t len, double b)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	size_t u = 0;
-
-	while (b >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		b /= 1024;
-		u++;
-	}
-	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", b, units[u]);
-}
-
 static uint64_t bytes_now(const struct fetcher *f)
 {
 	uint64_t b = f->done_bytes;
@@ -204,9 +192,9 @@ static void progress_draw(struct fetcher *f, bool force)
 	b = bytes_now(f);
 	secs = (double)(t - f->start_ms) / 1000.0;
 	rate = secs > 0 && b > f->start_bytes ? (double)(b - f->start_bytes) / secs : 0;
-	human_bytes(done_s, sizeof(done_s), (double)b);
-	human_bytes(total_s, sizeof(total_s), (double)f->total_bytes);
-	human_bytes(rate_s, sizeof(rate_s), rate);
+	format_bytes(b, done_s);
+	format_bytes(f->total_bytes, total_s);
+	format_bytes((uint64_t)rate, rate_s);
 	if (rate > 0 && f->total_bytes > b) {
 		uint64_t eta = (uint64_t)((double)(f->total_bytes - b) / rate);
 

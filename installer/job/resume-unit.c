@@ -234,29 +234,6 @@ static int wants_state(const char *host, char **ret_target, struct strbuf *err)
 	return 1;
 }
 
-/* Point the link at path to target, replacing a link there in one rename:
- * a boot never sees the unit half enabled. */
-static int symlink_atomic(const char *target, const char *path)
-{
-	for (unsigned attempt = 0; attempt < 100; attempt++) {
-		_cleanup_free_ char *tmp = xasprintf("%s.gpu-setup-%ld-%u", path, (long)getpid(), attempt);
-
-		if (symlink(target, tmp) < 0) {
-			if (errno == EEXIST)
-				continue;
-			return -errno;
-		}
-		if (rename(tmp, path) < 0) {
-			int r = -errno;
-
-			unlink(tmp);
-			return r;
-		}
-		return 0;
-	}
-	return -EEXIST;
-}
-
 /* What is there now, read without changing anything: the two directories
  * (NULL when missing), the unit's text and mode (text NULL: no unit) and
  * the wants link's target (have_link > 0: a link). */
@@ -342,7 +319,7 @@ int resume_unit_install(const char *const *argv, struct strbuf *err)
 		wrote = true;
 	}
 	if (!f.link || !streq(f.link, WANTS_TARGET)) {
-		r = symlink_atomic(WANTS_TARGET, f.wants_host);
+		r = symlink_replace(WANTS_TARGET, f.wants_host);
 		if (r < 0) {
 			strbuf_addf(err, "cannot enable %s: cannot make the link %s%s: %s", RESUME_UNIT_NAME,
 				    sysroot_get(), RESUME_UNIT_WANTS_PATH, strerror(-r));

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "fileio.h"
@@ -55,6 +56,29 @@ int main(void)
 	free(in_root);
 	in_root = sysroot_path("/etc/x");
 	is_str(in_root, "/etc/x", "no sysroot means the running system");
+	{
+		/* symlink_replace: a new link, a link replaced, a file refused
+		 * nowhere but replaced as rename does, and no temporary left. */
+		_cleanup_free_ char *link = xasprintf("%s/l", dir), *target = NULL;
+		DIR *d;
+		struct dirent *e;
+		size_t n = 0;
+
+		ok(symlink_replace("a", link) == 0 && read_link_at(AT_FDCWD, link, &target) == 0 &&
+		   streq(target, "a"), "symlink_replace makes a new link");
+		free(target);
+		target = NULL;
+		ok(symlink_replace("b", link) == 0 && read_link_at(AT_FDCWD, link, &target) == 0 &&
+		   streq(target, "b"), "symlink_replace replaces a link in one rename");
+		d = opendir(dir);
+		while (d && (e = readdir(d)))
+			n += e->d_name[0] != '.';
+		if (d)
+			closedir(d);
+		is_int(n, 2, "no temporary link is left beside it");
+		is_int(symlink_replace("c", "/nonexistent-dir/l"), -ENOENT, "a missing directory is -ENOENT");
+		unlink(link);
+	}
 	unlink(path);
 	rmdir(dir);
 	return done_testing();

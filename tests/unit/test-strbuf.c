@@ -48,5 +48,17 @@ int main(void)
 		is_str(strbuf_empty, "", "the shared empty string is never written");
 	}
 	is_str(strstrip((char[]){ "  a b \n" }), "a b", "strstrip trims both ends");
+	{
+		char b[FORMAT_BYTES_MAX];
+
+		is_str(format_bytes(0, b), "0 B", "format_bytes: 0 B");
+		is_str(format_bytes(1023, b), "1023 B", "format_bytes: under 1 KiB in bytes");
+		is_str(format_bytes(1536, b), "1.5 KiB", "format_bytes: KiB with one decimal");
+		is_str(format_bytes(4509715660ull, b), "4.2 GiB", "format_bytes: a runfile's size in GiB");
+		is_str(format_bytes(UINT64_MAX, b), "16.0 EiB", "format_bytes: the largest size fits the buffer");
+	}
+	ok(endswith("cuda.tsv", ".tsv") && endswith(".tsv", ".tsv") && !endswith("tsv", ".tsv"),
+	   "endswith: the suffix itself, a longer string, a shorter one");
+	ok(is_blank(' ') && is_blank('\t') && !is_blank('\n') && !is_blank('x'), "is_blank: space and tab only");
 	return done_testing();
 }
