@@ -32,6 +32,12 @@ void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* Append the message and ": " and strerror(-r); returns r (a negative
+ * errno), so that a failure is said and returned in one statement, with
+ * the errno taken before anything else can change it:
+ *   if (stat(p, &st) < 0)
+ *           return strbuf_add_errno(err, -errno, "cannot read %s", p); */
+int strbuf_add_errno(struct strbuf *sb, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static inline void strbuf_releasep(struct strbuf *sb)
 {

@@ -64,18 +64,6 @@ static bool same_as_placed(const char *dir, const char *archive, char **ret_vers
 	return same;
 }
 
-static int exit_code_for(int r)
-{
-	switch (r) {
-	case -EBADMSG:
-	case -EINVAL:
-	case -EXDEV:
-		return EXIT_BAD_INPUT;
-	default:
-		return EXIT_FAILED;
-	}
-}
-
 static void print_json(const char *result, const char *archive, const char *dir, const struct cudnn_archive *a,
 		       size_t nfiles, const char *problem)
 {
@@ -189,7 +177,7 @@ int install_cudnn_step(const struct job_ctx *job)
 		r = cudnn_inspect(archive, &placed.info, &err);
 		if (r < 0) {
 			log_error("%s; nothing was changed", err.buf);
-			code = exit_code_for(r);
+			code = exit_code_for_errno(r);
 			goto out;
 		}
 		if (placed.info.cuda_major != major) {
@@ -217,7 +205,7 @@ int install_cudnn_step(const struct job_ctx *job)
 	}
 	if (r < 0) {
 		log_error("%s; %s%s was left as it was", err.buf, sysroot_get(), dir);
-		code = exit_code_for(r);
+		code = exit_code_for_errno(r);
 		goto out;
 	}
 	code = cuda_ldconfig_exit_code();

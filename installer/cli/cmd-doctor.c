@@ -105,7 +105,7 @@ int cmd_doctor(int argc, char **argv)
 		log_error("%s", err.buf);
 		compat_db_free(db);
 		target_user_free(&user);
-		return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
+		return exit_code_for_errno(r);
 	}
 	code = doctor_run(r == 0 ? &det : NULL, err.buf, db, have_user ? &user : NULL);
 	if (r == 0)

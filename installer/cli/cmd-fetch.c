@@ -297,7 +297,7 @@ static int open_cache(struct fetch_ctx *c)
 	r = cache_manifest_load(c->dir, &c->m, &err);
 	if (r < 0) {
 		log_error("cannot use the cache %s: %s; nothing was downloaded", c->dir, err.buf);
-		return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
+		return exit_code_for_errno(r);
 	}
 	c->have_m = true;
 	if (gs_opts.dry_run)

@@ -810,7 +810,7 @@ static int fw_offline_wheels(struct fw_ctx *c)
 	r = cache_manifest_load(dir, &m, &err);
 	if (r < 0) {
 		log_error("cannot read the cache %s: %s; nothing was changed", dir, err.buf);
-		return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
+		return exit_code_for_errno(r);
 	}
 	prefix = xasprintf("%s-", project);
 	{

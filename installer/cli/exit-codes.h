@@ -5,6 +5,8 @@
 #ifndef GS_EXIT_CODES_H
 #define GS_EXIT_CODES_H
 
+#include <errno.h>
+
 enum {
 	EXIT_OK = 0,            /* done */
 	EXIT_FAILED = 1,        /* something failed; the message says what */
@@ -17,5 +19,20 @@ enum {
 	EXIT_CHECKS_FAILED = 8, /* doctor: a check failed (--strict: or warned) */
 	EXIT_REBOOT_NEEDED = 9, /* install: done as far as it can go before a reboot */
 };
+
+/* The exit code for a negative errno from below the command layer: input
+ * that is malformed, damaged or of the wrong kind is EXIT_BAD_INPUT, the
+ * rest EXIT_FAILED.  (Who to act for has its own: job_user_resolve.) */
+static inline int exit_code_for_errno(int r)
+{
+	switch (r) {
+	case -EBADMSG:
+	case -EINVAL:
+	case -EXDEV:
+		return EXIT_BAD_INPUT;
+	default:
+		return EXIT_FAILED;
+	}
+}
 
 #endif

@@ -367,7 +367,7 @@ int gs_detect_or_exit_code(struct detect_report *rep)
 	if (r == 0)
 		return EXIT_OK;
 	log_error("%s", err.buf);
-	return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
+	return exit_code_for_errno(r);
 }
 
 void gs_print_json(struct json_object *j)

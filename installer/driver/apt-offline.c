@@ -62,25 +62,19 @@ static int place_deb(const char *deb, const char *host_path, const char *sha256,
 	struct stat st;
 	int r;
 
-	if (stat(deb, &st) < 0) {
-		strbuf_addf(err, "cannot read %s: %s", deb, strerror(errno));
-		return -errno;
-	}
+	if (stat(deb, &st) < 0)
+		return strbuf_add_errno(err, -errno, "cannot read %s", deb);
 	if ((st.st_mode & 0444) == 0444 && S_ISREG(st.st_mode) && link(deb, host_path) == 0) {
 		r = sha256_file(host_path, hex);
 	} else {
 		_cleanup_close_ int in = open(deb, O_RDONLY | O_CLOEXEC);
 		_cleanup_close_ int out = -1;
 
-		if (in < 0) {
-			strbuf_addf(err, "cannot read %s: %s", deb, strerror(errno));
-			return -errno;
-		}
+		if (in < 0)
+			return strbuf_add_errno(err, -errno, "cannot read %s", deb);
 		out = open(host_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (out < 0) {
-			strbuf_addf(err, "cannot write %s: %s", host_path, strerror(errno));
-			return -errno;
-		}
+		if (out < 0)
+			return strbuf_add_errno(err, -errno, "cannot write %s", host_path);
 		r = sha256_copy_fd(in, out, hex);
 		if (r == 0 && (fchmod(out, 0644) < 0 || fsync(out) < 0))
 			r = -errno;
@@ -106,10 +100,8 @@ static int add_stanza(struct strbuf *packages, const char *deb, const char *name
 	struct stat st;
 	int r;
 
-	if (stat(deb, &st) < 0) {
-		strbuf_addf(err, "cannot read %s: %s", deb, strerror(errno));
-		return -errno;
-	}
+	if (stat(deb, &st) < 0)
+		return strbuf_add_errno(err, -errno, "cannot read %s", deb);
 	r = run_command(argv, NULL, 120000, &rr);
 	if (r < 0) {
 		strbuf_addf(err, "cannot run dpkg-deb: %s", strerror(-r));

@@ -274,7 +274,7 @@ static int step_preflight(struct job *j)
 
 		if (r < 0) {
 			log_error("cannot read the cache %s: %s; nothing was changed", dir, err.buf);
-			return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
+			return exit_code_for_errno(r);
 		}
 		if (j->ctx.res.build) {
 			requirement = fw_build_requirement(j->ctx.res.build, gs_opts.framework_version);
@@ -689,7 +689,7 @@ static int load_state(struct job *j)
 		log_error("the state file %s%s cannot be read: %s; remove it to start over (each step checks the "
 			  "disk itself) and run again; nothing was changed", sysroot_get(), INSTALL_STATE_PATH,
 			  r == -EINVAL ? err.buf : strerror(-r));
-		return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
+		return exit_code_for_errno(r);
 	}
 	return EXIT_OK;
 }

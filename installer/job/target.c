@@ -117,7 +117,7 @@ static int read_system(struct target *t)
 	if (r < 0) {
 		log_error("cannot tell the distribution: %s/etc/os-release: %s", sysroot_get(),
 			  r == -EINVAL ? "no ID or VERSION_ID line" : strerror(-r));
-		return r == -EINVAL ? EXIT_BAD_INPUT : EXIT_FAILED;
+		return exit_code_for_errno(r);
 	}
 	r = target_check_distro(t);
 	if (r != EXIT_OK)

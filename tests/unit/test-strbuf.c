@@ -1,6 +1,9 @@
 /* Unit tests: strbuf growth, formatting and ownership hand-over. */
 #include "config.h"
 
+#include <errno.h>
+
+#include "exit-codes.h"
 #include "strbuf.h"
 #include "tap.h"
 #include "util.h"
@@ -57,6 +60,17 @@ int main(void)
 		is_str(format_bytes(4509715660ull, b), "4.2 GiB", "format_bytes: a runfile's size in GiB");
 		is_str(format_bytes(UINT64_MAX, b), "16.0 EiB", "format_bytes: the largest size fits the buffer");
 	}
+	{
+		struct strbuf e = STRBUF_INIT;
+
+		is_int(strbuf_add_errno(&e, -ENOENT, "cannot read %s", "/x"), -ENOENT,
+		       "strbuf_add_errno returns the errno it is given");
+		is_str(e.buf, "cannot read /x: No such file or directory", "... after saying it");
+		strbuf_release(&e);
+	}
+	ok(exit_code_for_errno(-EINVAL) == EXIT_BAD_INPUT && exit_code_for_errno(-EBADMSG) == EXIT_BAD_INPUT &&
+	   exit_code_for_errno(-EIO) == EXIT_FAILED && exit_code_for_errno(-ENOENT) == EXIT_FAILED,
+	   "exit_code_for_errno: malformed or damaged input is exit 4, the rest exit 1");
 	ok(endswith("cuda.tsv", ".tsv") && endswith(".tsv", ".tsv") && !endswith("tsv", ".tsv"),
 	   "endswith: the suffix itself, a longer string, a shorter one");
 	ok(is_blank(' ') && is_blank('\t') && !is_blank('\n') && !is_blank('x'), "is_blank: space and tab only");
