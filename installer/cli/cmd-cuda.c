@@ -363,7 +363,7 @@ static off_t runfile_size(const char *path)
 int cmd_install_cuda(void)
 {
 	struct job_ctx job;
-	int code = job_ctx_load(&job);
+	int code = gs_job_ctx_load(&job);
 
 	if (code == EXIT_OK)
 		code = install_cuda_step(&job);

@@ -109,7 +109,7 @@ static int toolkit_for(const char *version, char **ret_dir, unsigned *ret_major)
 int cmd_install_cudnn(void)
 {
 	struct job_ctx job;
-	int code = job_ctx_load(&job);
+	int code = gs_job_ctx_load(&job);
 
 	if (code == EXIT_OK)
 		code = install_cudnn_step(&job);

@@ -518,12 +518,14 @@ static int driver_run(struct target *t);
 
 int cmd_driver(int argc, char **argv)
 {
+	struct target_options o;
 	struct target t;
 	int code;
 
 	(void)argc;
 	(void)argv;
-	code = target_load(&t);
+	gs_target_options(&o);
+	code = target_load(&t, &o);
 	if (code == EXIT_OK)
 		code = driver_run(&t);
 	target_free(&t);

@@ -154,7 +154,11 @@ static int open_apt(struct fetch_ctx *c, struct apt_cache **ret)
 static int resolve_target(struct fetch_ctx *c)
 {
 	struct apt_cache *ac = NULL;
-	int code = gs_opts.for_target ? target_load_json(gs_opts.for_target, &c->t) : target_load(&c->t);
+	struct target_options o;
+	int code;
+
+	gs_target_options(&o);
+	code = gs_opts.for_target ? target_load_json(gs_opts.for_target, &c->t, &o) : target_load(&c->t, &o);
 
 	if (code == EXIT_OK)
 		code = target_request(&c->t, &c->req);

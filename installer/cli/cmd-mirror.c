@@ -193,7 +193,7 @@ int cmd_mirror(int argc, char **argv)
 		}
 	}
 	if (!gs_opts.system) {
-		code = job_user_resolve(&user);
+		code = job_user_resolve(gs_opts.user, &user);
 		if (code != EXIT_OK) {
 			mirror_table_free(&table);
 			return code;

@@ -105,11 +105,13 @@ int cmd_plan(int argc, char **argv)
 	struct resolve_request req;
 	struct resolve_result res = { 0 };
 	struct plan plan = { 0 };
+	struct target_options o;
 	int code;
 
 	(void)argc;
 	(void)argv;
-	code = target_load(&p.t);
+	gs_target_options(&o);
+	code = target_load(&p.t, &o);
 	if (code == EXIT_OK)
 		code = find_user(&p);
 	if (code == EXIT_OK)

@@ -497,7 +497,7 @@ int install_miniconda_step(const struct job_ctx *job)
 	struct mc_ctx c = { .result = "failed" };
 	int code;
 
-	code = job_user_get(job, &c.u);
+	code = job_user_get(job, gs_opts.user, &c.u);
 	c.have_user = code == EXIT_OK;
 	if (code == EXIT_OK)
 		code = mc_pick_mirror(&c);
@@ -868,7 +868,7 @@ int cmd_install_framework(void)
 
 	if (gs_opts.framework == FW_NONE)
 		return install_framework_step(NULL);
-	code = job_ctx_load(&job);
+	code = gs_job_ctx_load(&job);
 	if (code == EXIT_OK)
 		code = install_framework_step(&job);
 	job_ctx_free(&job);
@@ -890,7 +890,7 @@ int install_framework_step(const struct job_ctx *job)
 		return EXIT_OK;
 	}
 	c.res = &job->res;
-	code = job_user_get(job, &c.u);
+	code = job_user_get(job, gs_opts.user, &c.u);
 	c.have_user = code == EXIT_OK;
 	if (code != EXIT_OK)
 		goto out;

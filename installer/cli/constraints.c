@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "log.h"
+#include "job-ctx.h"
 #include "options.h"
 #include "util.h"
 
@@ -57,4 +58,20 @@ struct json_object *gs_request_to_json(const struct resolve_request *req)
 	json_object_object_add(o, "cudnn", str_or_null(req->cudnn));
 	json_object_object_add(o, "python", str_or_null(req->python));
 	return o;
+}
+
+void gs_target_options(struct target_options *o)
+{
+	*o = (struct target_options){
+		.gpu_only = gs_opts.gpu_only, .ngpu_only = gs_opts.ngpu_only, .kernels = gs_opts.kernels,
+		.nkernels = gs_opts.nkernels, .server = gs_opts.server, .offline = gs_opts.offline,
+	};
+}
+
+int gs_job_ctx_load(struct job_ctx *c)
+{
+	struct target_options o;
+
+	gs_target_options(&o);
+	return job_ctx_load(c, &o);
 }

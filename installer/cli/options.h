@@ -82,6 +82,13 @@ struct compat_db *gs_compat_load(void);
 /* The same with the GPU table detection already read (borrowed: it must
  * outlive the db). */
 struct compat_db *gs_compat_load_sharing(struct gpu_db *gpus);
+/* What the command line says about the target (target.h), and the job
+ * context loaded with it (job-ctx.h): the only way the options reach the
+ * target and the context. */
+struct target_options;
+struct job_ctx;
+void gs_target_options(struct target_options *o);
+int gs_job_ctx_load(struct job_ctx *c);
 /* The user's constraints from the options, into req (GPUs, distribution
  * and installed driver are the caller's). */
 void gs_resolve_constraints(struct resolve_request *req);

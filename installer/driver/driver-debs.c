@@ -11,14 +11,13 @@
 #include "driver-install.h"
 #include "exit-codes.h"
 #include "log.h"
-#include "options.h"
 #include "resolve-output.h"
 #include "util.h"
 
 int driver_choose(const struct target *t, struct apt_cache *ac, bool sources_pending, struct driver_choice *ret)
 {
 	static const struct distro_driver none;
-	bool server = gs_opts.server || driver_gpus_are_datacenter(t);
+	bool server = t->opts.server || driver_gpus_are_datacenter(t);
 	int code;
 
 	*ret = (struct driver_choice){ 0 };
@@ -32,7 +31,7 @@ int driver_choose(const struct target *t, struct apt_cache *ac, bool sources_pen
 		log_error("apt offers no NVIDIA driver package for %s%s: %s", t->gpus[0].label,
 			  t->ngpus > 1 ? " and the others" : "",
 			  t->described ? "the described machine's sources have none (its apt-get update ran here)"
-			  : gs_opts.offline ? "the cache has none: fill it with 'gpu-setup fetch' (for a machine "
+			  : t->opts.offline ? "the cache has none: fill it with 'gpu-setup fetch' (for a machine "
 					      "without a network: 'gpu-setup fetch --for' on one with)"
 			  : target_is_ubuntu(t)
 				  ? "enable the 'restricted' component and run 'sudo apt-get update'"

@@ -11,19 +11,18 @@
 #include "exit-codes.h"
 #include "job-ctx.h"
 #include "log.h"
-#include "options.h"
 #include "strbuf.h"
 
-int job_ctx_load(struct job_ctx *c)
+int job_ctx_load(struct job_ctx *c, const struct target_options *opts)
 {
 	memset(c, 0, sizeof(*c));
-	return target_resolve(&c->t, &c->offers, &c->res);
+	return target_resolve(&c->t, opts, &c->offers, &c->res);
 }
 
-int job_user_resolve(struct target_user *u)
+int job_user_resolve(const char *name, struct target_user *u)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	int r = as_user_resolve(gs_opts.user, u, &err);
+	int r = as_user_resolve(name, u, &err);
 
 	if (r == 0)
 		return EXIT_OK;
@@ -31,21 +30,21 @@ int job_user_resolve(struct target_user *u)
 	return r == -ENOENT || r == -ENOTTY || r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
 }
 
-int job_ctx_load_user(struct job_ctx *c)
+int job_ctx_load_user(struct job_ctx *c, const char *name)
 {
-	int code = job_user_resolve(&c->u);
+	int code = job_user_resolve(name, &c->u);
 
 	c->have_user = code == EXIT_OK;
 	return code;
 }
 
-int job_user_get(const struct job_ctx *job, struct target_user *u)
+int job_user_get(const struct job_ctx *job, const char *name, struct target_user *u)
 {
 	if (job && job->have_user) {
 		target_user_copy(u, &job->u);
 		return EXIT_OK;
 	}
-	return job_user_resolve(u);
+	return job_user_resolve(name, u);
 }
 
 void job_ctx_free(struct job_ctx *c)

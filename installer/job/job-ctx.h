@@ -26,19 +26,19 @@ struct job_ctx {
 
 /* Detect, read the target and resolve (target_resolve): an exit code;
  * job_ctx_free in every case. */
-int job_ctx_load(struct job_ctx *c);
+int job_ctx_load(struct job_ctx *c, const struct target_options *opts);
 void job_ctx_free(struct job_ctx *c);
 /* The user Python is set up for, once a run: an exit code. */
-int job_ctx_load_user(struct job_ctx *c);
+int job_ctx_load_user(struct job_ctx *c, const char *name);
 
-/* --user, else SUDO_USER, else the user typed at the terminal, else the
+/* name (--user), else SUDO_USER, else the user typed at the terminal, else the
  * user running gpu-setup (as_user_resolve), with its error logged: an
  * exit code, the same for every command (EXIT_USAGE when the name or the
  * terminal is the problem, EXIT_FAILED when passwd cannot be read). */
-int job_user_resolve(struct target_user *u);
+int job_user_resolve(const char *name, struct target_user *u);
 /* The context's user when it has one, else job_user_resolve: *u is the
  * caller's to free. */
-int job_user_get(const struct job_ctx *job, struct target_user *u);
+int job_user_get(const struct job_ctx *job, const char *name, struct target_user *u);
 
 /* The steps that run over a context (cmd-cuda.c, cmd-cudnn.c,
  * cmd-python.c): each returns an exit code.  Miniconda's step reads only

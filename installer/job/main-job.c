@@ -698,11 +698,11 @@ static int load_state(struct job *j)
 static int job_load(struct job *j)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	int code = job_ctx_load(&j->ctx);
+	int code = gs_job_ctx_load(&j->ctx);
 
 	if (code != EXIT_OK)
 		return code;
-	code = job_ctx_load_user(&j->ctx);
+	code = job_ctx_load_user(&j->ctx, gs_opts.user);
 	if (code != EXIT_OK)
 		return code;
 	if (miniconda_table_load(gs_compat_dir(), &j->mc, &err) < 0) {

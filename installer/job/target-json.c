@@ -533,13 +533,13 @@ static int check_document(const char *path, struct json_object *doc)
 	return EXIT_OK;
 }
 
-int target_load_json(const char *path, struct target *t)
+int target_load_json(const char *path, struct target *t, const struct target_options *opts)
 {
 	struct apt_target_spec spec;
 	struct json_object *sys;
 	int code;
 
-	*t = (struct target){ 0 };
+	*t = (struct target){ .opts = *opts };
 	code = parse_document(path, &t->described);
 	if (code == EXIT_OK)
 		code = check_document(path, t->described);

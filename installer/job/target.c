@@ -31,31 +31,31 @@ int target_select_gpus(struct target *t)
 {
 	const struct pci_scan *s = &t->rep.pci;
 
-	for (size_t i = 0; i < gs_opts.ngpu_only; i++) {
+	for (size_t i = 0; i < t->opts.ngpu_only; i++) {
 		bool found = false;
 
 		for (size_t j = 0; j < s->ngpus && !found; j++) {
 			char addr[16];
 
 			format_addr(&s->gpus[j], addr);
-			found = s->gpus[j].vendor_id == PCI_VENDOR_NVIDIA && addr_matches(gs_opts.gpu_only[i], addr);
+			found = s->gpus[j].vendor_id == PCI_VENDOR_NVIDIA && addr_matches(t->opts.gpu_only[i], addr);
 		}
 		if (!found) {
 			log_error("--gpu-only %s: no NVIDIA GPU at that address; 'gpu-setup detect' lists them",
-				  gs_opts.gpu_only[i]);
+				  t->opts.gpu_only[i]);
 			return EXIT_USAGE;
 		}
 	}
 	for (size_t j = 0; j < s->ngpus && t->ngpus < GS_MAX_GPU_ARGS; j++) {
 		const struct pci_gpu *g = &s->gpus[j];
 		char *addr = t->addrs[t->ngpus];
-		bool take = gs_opts.ngpu_only == 0;
+		bool take = t->opts.ngpu_only == 0;
 
 		if (g->vendor_id != PCI_VENDOR_NVIDIA)
 			continue;
 		format_addr(g, addr);
-		for (size_t i = 0; i < gs_opts.ngpu_only; i++)
-			take |= addr_matches(gs_opts.gpu_only[i], addr);
+		for (size_t i = 0; i < t->opts.ngpu_only; i++)
+			take |= addr_matches(t->opts.gpu_only[i], addr);
 		if (!take)
 			continue;
 		{
@@ -97,12 +97,12 @@ int target_check_distro(struct target *t)
 
 void target_take_kernels(struct target *t)
 {
-	if (!gs_opts.nkernels)
+	if (!t->opts.nkernels)
 		return;
 	free(t->kernel);
-	t->kernel = xstrdup(gs_opts.kernels[0]);
-	t->more_kernels = gs_opts.kernels + 1;
-	t->nmore_kernels = gs_opts.nkernels - 1;
+	t->kernel = xstrdup(t->opts.kernels[0]);
+	t->more_kernels = t->opts.kernels + 1;
+	t->nmore_kernels = t->opts.nkernels - 1;
 }
 
 bool target_is_ubuntu(const struct target *t)
@@ -129,11 +129,11 @@ static int read_system(struct target *t)
 	return EXIT_OK;
 }
 
-int target_load(struct target *t)
+int target_load(struct target *t, const struct target_options *opts)
 {
 	int code;
 
-	*t = (struct target){ 0 };
+	*t = (struct target){ .opts = *opts };
 	code = gs_detect_or_exit_code(&t->rep);
 	if (code)
 		return code;
@@ -192,7 +192,7 @@ void target_read_apt_offers(const struct target *t, struct resolve_request *req,
 
 	if (apt_cache_open(sysroot_get()[0] ? sysroot_get() : NULL, &ac, NULL) < 0)
 		return;
-	driver_offers_read(ac, t, gs_opts.server || driver_gpus_are_datacenter(t), offers);
+	driver_offers_read(ac, t, t->opts.server || driver_gpus_are_datacenter(t), offers);
 	apt_cache_close(ac);
 	if (offers->noffer) {
 		req->offer = offers->offer;
@@ -200,10 +200,11 @@ void target_read_apt_offers(const struct target *t, struct resolve_request *req,
 	}
 }
 
-int target_resolve(struct target *t, struct driver_offers *offers, struct resolve_result *res)
+int target_resolve(struct target *t, const struct target_options *opts, struct driver_offers *offers,
+		   struct resolve_result *res)
 {
 	struct resolve_request req;
-	int code = target_load(t);
+	int code = target_load(t, opts);
 
 	if (code == EXIT_OK)
 		code = target_request(t, &req);

@@ -15,7 +15,20 @@
 #include "osinfo.h"
 #include "resolve.h"
 
+/* What the command line says about the target: the cli fills it
+ * (gs_target_options), so nothing below the command layer reads the
+ * global options.  The arrays are borrowed and must outlive the target. */
+struct target_options {
+	const char *const *gpu_only;          /* --gpu-only ADDR... */
+	size_t ngpu_only;
+	const char *const *kernels;           /* --kernel REL...: the first is its own */
+	size_t nkernels;
+	bool server;                          /* --server: prefer the -server packages */
+	bool offline;                         /* --offline: apt sees only the cache */
+};
+
 struct target {
+	struct target_options opts;
 	struct detect_report rep;
 	bool have_rep;
 	struct compat_db *db;
@@ -42,7 +55,7 @@ struct target {
 
 /* Detect, load compat data, select GPUs and read the distribution and the
  * loaded driver; logs what fails.  Returns an exit code (EXIT_OK). */
-int target_load(struct target *t);
+int target_load(struct target *t, const struct target_options *opts);
 void target_free(struct target *t);
 
 /* What target_load and target_load_json share once t->rep and t->db are
@@ -76,7 +89,8 @@ void target_read_apt_offers(const struct target *t, struct resolve_request *req,
 /* Load the target and resolve versions for it under the user's
  * constraints, the way plan does; an unsolvable request prints the
  * reasons and returns EXIT_CONFLICT.  Returns an exit code. */
-int target_resolve(struct target *t, struct driver_offers *offers, struct resolve_result *res);
+int target_resolve(struct target *t, const struct target_options *opts, struct driver_offers *offers,
+		   struct resolve_result *res);
 
 struct json_object *target_gpus_json(const struct target *t);
 
@@ -87,7 +101,7 @@ struct json_object *target_gpus_json(const struct target *t);
  * machine is read but the compat data.  A file that is not such a
  * document, or lacks "system" (made by an older gpu-setup), is
  * EXIT_BAD_INPUT with the reason logged.  (target-json.c) */
-int target_load_json(const char *path, struct target *t);
+int target_load_json(const char *path, struct target *t, const struct target_options *opts);
 
 struct apt_target_spec;
 /* The described machine's apt (sources, keys, architecture, installed

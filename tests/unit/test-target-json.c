@@ -45,6 +45,15 @@ int gs_detect_or_exit_code(struct detect_report *rep)
 	return EXIT_FAILED;
 }
 
+/* The target options as the command line (gs_opts) gives them now. */
+static const struct target_options *cli_opts(void)
+{
+	static struct target_options o;
+
+	gs_target_options(&o);
+	return &o;
+}
+
 static char root[] = "/tmp/gs-target-json-XXXXXX";
 static char bare[] = "/tmp/gs-target-json-bare-XXXXXX";
 static char work[] = "/tmp/gs-target-json-work-XXXXXX";
@@ -289,11 +298,11 @@ static void test_round_trip(const char *file)
 
 	sysroot_set(root);
 	gs_opts.pci_dump = DUMP("h100");
-	code = target_load(&here);
+	code = target_load(&here, cli_opts());
 	system_describe(&s);
 	sysroot_set(NULL);
 	is_int(code, EXIT_OK, "target_load on the tree");
-	is_int(target_load_json(file, &there), EXIT_OK, "target_load_json on its description");
+	is_int(target_load_json(file, &there, cli_opts()), EXIT_OK, "target_load_json on its description");
 	ok(there.described && there.have_rep, "the description is kept");
 	is_int(there.ngpus, here.ngpus, "the same number of NVIDIA GPUs (the ASPEED BMC left out)");
 	for (size_t i = 0; i < here.ngpus && i < there.ngpus; i++) {
@@ -341,10 +350,10 @@ static void test_round_trip(const char *file)
 	/* --gpu-only selects in a description as on the machine. */
 	gs_opts.gpu_only[0] = "41:00.0";
 	gs_opts.ngpu_only = 1;
-	ok(target_load_json(file, &there) == EXIT_OK && there.ngpus == 1, "--gpu-only 41:00.0 selects the H100");
+	ok(target_load_json(file, &there, cli_opts()) == EXIT_OK && there.ngpus == 1, "--gpu-only 41:00.0 selects the H100");
 	target_free(&there);
 	gs_opts.gpu_only[0] = "61:00.0";
-	is_int(target_load_json(file, &there), EXIT_USAGE, "--gpu-only at the BMC's address is a usage error");
+	is_int(target_load_json(file, &there, cli_opts()), EXIT_USAGE, "--gpu-only at the BMC's address is a usage error");
 	target_free(&there);
 	gs_opts.ngpu_only = 0;
 }
@@ -375,7 +384,7 @@ static void expect_code(const char *file, int want, const char *what)
 {
 	struct target t;
 
-	is_int(target_load_json(file, &t), want, "%s", what);
+	is_int(target_load_json(file, &t, cli_opts()), want, "%s", what);
 	target_free(&t);
 }
 
@@ -435,7 +444,7 @@ static void test_bad(const char *good)
 		json_object_object_add(os, "ubuntu_codename", json_object_new_string("noble"));
 		write_changed(good, bad, "system.distro", json_object_new_string("linuxmint-22"));
 		write_changed(bad, bad2, "system.os", os);
-		is_int(target_load_json(bad2, &t), EXIT_OK, "a described Linux Mint 22 loads");
+		is_int(target_load_json(bad2, &t, cli_opts()), EXIT_OK, "a described Linux Mint 22 loads");
 		ok(t.distro && streq(t.distro->id, "ubuntu-24.04") && t.match.kind == DISTRO_DERIVATIVE,
 		   "and is planned as Ubuntu 24.04, its base");
 		target_free(&t);
@@ -476,7 +485,7 @@ static void test_without_apt(void)
 
 	testroot_puts(bare, "/usr/lib/os-release", "ID=ubuntu\nVERSION_ID=\"24.04\"\n");
 	ok(describe_with_program(bare, DUMP("two-identical"), file, EXIT_OK), "detect --json with only os-release");
-	is_int(target_load_json(file, &t), EXIT_OK, "loads without apt, kernel or driver");
+	is_int(target_load_json(file, &t, cli_opts()), EXIT_OK, "loads without apt, kernel or driver");
 	ok(t.ngpus == 2 && streq(t.os.distro, "ubuntu-24.04") && !t.installed && !t.kernel,
 	   "two GPUs, Ubuntu 24.04, no driver, no kernel");
 	is_int(target_apt_spec(&t, &spec), -ENODATA, "target_apt_spec: no apt part");
