@@ -59,20 +59,32 @@ int cuda_runfile_verify(const char *path, const char *expected, char hex[SHA256_
 
 int target_fs_space(const char *abs_path, unsigned long long *ret_avail, bool *ret_noexec, dev_t *ret_dev)
 {
-	_cleanup_free_ char *path = sysroot_path(abs_path);
+	_cleanup_free_ char *path = xstrdup(abs_path), *host = NULL;
 	struct statvfs sv;
 	struct stat st;
+	int r;
 
 	/* The directory may not exist yet (/usr/local/cuda-12.8): its
-	 * nearest existing parent is where the files will land. */
-	while (statvfs(path, &sv) < 0 || stat(path, &st) < 0) {
+	 * nearest existing parent is where the files will land, its links
+	 * resolved inside the root. */
+	while ((r = sysroot_host_path(path, &host)) < 0 || statvfs(host, &sv) < 0 || stat(host, &st) < 0) {
 		char *slash;
 
-		if (errno != ENOENT)
-			return -errno;
+		if (r == 0)
+			r = -errno;
+		free(host);
+		host = NULL;
+		if (r != -ENOENT)
+			return r;
 		slash = strrchr(path, '/');
-		if (!slash || slash == path)
+		if (!slash)
 			return -ENOENT;
+		if (slash == path) {
+			if (!path[1])
+				return -ENOENT;
+			path[1] = '\0';
+			continue;
+		}
 		*slash = '\0';
 	}
 	*ret_avail = (unsigned long long)sv.f_bavail * sv.f_frsize;

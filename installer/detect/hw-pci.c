@@ -410,6 +410,25 @@ void pci_scan_classify(struct pci_scan *s)
 
 /* Everything that may reach libpci's error handler, kept in a function of
  * its own so no local changes between setjmp and a longjmp. */
+/* The target's pci.ids under --root (Debian and Ubuntu ship it in
+ * /usr/share/misc, others in /usr/share/hwdata), as a host path with its
+ * links resolved inside the root; NULL when the target has none (then
+ * libpci's own, the host's, names the devices). */
+static char *target_pci_ids(void)
+{
+	static const char *const paths[] = { "/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids" };
+
+	for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+		char *host = NULL;
+		struct stat st;
+
+		if (sysroot_host_path(paths[i], &host) == 0 && stat(host, &st) == 0 && S_ISREG(st.st_mode))
+			return host;
+		free(host);
+	}
+	return NULL;
+}
+
 static int scan_with_libpci(const struct pci_source *src, const char *dump_name, const char *busdir,
 			    const struct pcidump *dump, const struct gpu_db *db, struct pci_scan *s,
 			    struct strbuf *err)
@@ -436,6 +455,17 @@ static int scan_with_libpci(const struct pci_source *src, const char *dump_name,
 		pci_set_name_list_path(a, (char *)src->ids_file, 0);
 		/* A given pci.ids is the whole truth: no udev hwdb names. */
 		a->id_lookup_mode = PCI_LOOKUP_NO_HWDB;
+	} else if (sysroot_get()[0]) {
+		/* Under --root the target's names, not the host's: its pci.ids
+		 * (libpci's compiled-in path is the host's), and not the
+		 * host's udev hwdb.  libpci frees the name (to_be_freed 1),
+		 * also on its error path, which longjmps past this frame. */
+		char *target_ids = target_pci_ids();
+
+		if (target_ids) {
+			pci_set_name_list_path(a, target_ids, 1);
+			a->id_lookup_mode = PCI_LOOKUP_NO_HWDB;
+		}
 	}
 	pci_init(a);
 	pci_scan_bus(a);

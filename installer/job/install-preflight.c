@@ -14,18 +14,17 @@
 #include "util.h"
 
 /* The nearest existing directory at or above path (a target path), as a
- * host path. */
+ * host path, its links resolved inside the root (a /usr/local that is a
+ * link to /srv is measured where it leads in the image, not on the host). */
 static char *existing_parent(const char *path)
 {
 	_cleanup_free_ char *p = xstrdup(path);
-	struct stat st;
 
 	for (;;) {
-		char *host = sysroot_path(p), *slash;
+		char *host = NULL, *slash;
 
-		if (stat(host, &st) == 0)
+		if (sysroot_host_path(p, &host) == 0)
 			return host;
-		free(host);
 		slash = strrchr(p, '/');
 		if (!slash || slash == p)
 			return sysroot_path("/");
