@@ -41,8 +41,8 @@ int job_user_resolve(const char *name, struct target_user *u);
 int job_user_get(const struct job_ctx *job, const char *name, struct target_user *u);
 
 /* The steps that run over a context (cmd-cuda.c, cmd-cudnn.c,
- * cmd-miniconda.c, cmd-framework.c): each returns an exit code.  Miniconda's step reads only
- * the context's user (job may be NULL there). */
+ * cmd-miniconda.c, cmd-framework.c): each returns an exit code.
+ * Miniconda's step reads only the context's user (job may be NULL). */
 int install_cuda_step(const struct job_ctx *job);
 int install_cudnn_step(const struct job_ctx *job);
 int install_framework_step(const struct job_ctx *job);
