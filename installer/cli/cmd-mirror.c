@@ -3,7 +3,7 @@
  * (or, with --system, every user's) at a package mirror; with --speedtest
  * measure the mirrors and take the fastest; with --revert put the files
  * back as they were before gpu-setup.  The merging, the backups and acting
- * as the user are mirror-config.c's, the measuring mirror-speed.c's.
+ * as the user are mirror-files.c's, the measuring mirror-speed.c's.
  */
 #include "config.h"
 
