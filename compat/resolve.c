@@ -8,14 +8,15 @@
  * then newest CUDA variant) must have a toolkit that compiles for every GPU
  * and runs on an offered branch; the branch is then the installed driver if
  * it already fits, else the newest offered one; cuDNN and Python follow.
- * When nothing fits, each user constraint and each GPU is dropped in turn
- * to say what would resolve the conflict.
+ * When nothing fits, resolve-explain.c drops each user constraint and each
+ * GPU in turn to say what would resolve the conflict.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdarg.h>
 
+#include "resolve-internal.h"
 #include "resolve.h"
 #include "util.h"
 
@@ -47,9 +48,7 @@ struct ctx {
 	size_t nreasons;
 };
 
-static void add_note(struct resolve_note **list, size_t *n, const char *topic, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void add_note(struct resolve_note **list, size_t *n, const char *topic, const char *fmt, ...)
+void resolve_add_note(struct resolve_note **list, size_t *n, const char *topic, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -61,8 +60,8 @@ static void add_note(struct resolve_note **list, size_t *n, const char *topic, c
 	(*n)++;
 }
 
-#define WHY(c, topic, ...) add_note(&(c)->res->why, &(c)->res->nwhy, topic, __VA_ARGS__)
-#define CONFLICT(c, ...) add_note(&(c)->res->conflicts, &(c)->res->nconflicts, "conflict", __VA_ARGS__)
+#define WHY(c, topic, ...) resolve_add_note(&(c)->res->why, &(c)->res->nwhy, topic, __VA_ARGS__)
+#define CONFLICT(c, ...) resolve_add_note(&(c)->res->conflicts, &(c)->res->nconflicts, "conflict", __VA_ARGS__)
 
 /* Keep up to MAX_REASONS distinct rejection reasons. */
 static void reject(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -379,7 +378,7 @@ static bool wheel_covers(const struct fw_build *b, unsigned cc)
 	return false;
 }
 
-static void build_name(const struct fw_build *b, char *buf, size_t size)
+void resolve_build_name(const struct fw_build *b, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s %s%s%s", framework_title(b->fw), b->version, b->variant ? " " : "",
 		 b->variant ? b->variant : "");
@@ -395,7 +394,7 @@ static bool build_fits(struct ctx *c, const struct fw_build *b, const struct cud
 {
 	char name[64], prefix[80];
 
-	build_name(b, name, sizeof(name));
+	resolve_build_name(b, name, sizeof(name));
 	snprintf(prefix, sizeof(prefix), "%s: ", name);
 	if (c->has_py && !python_in_range(b, &c->want_py)) {
 		reject(c, "%s %s supports Python %s-%s, not %s", framework_title(b->fw), b->version, b->python_min,
@@ -559,7 +558,7 @@ static void decide_toolkit(struct ctx *c)
 
 	strbuf_init(&sb);
 	if (r->build) {
-		build_name(r->build, name, sizeof(name));
+		resolve_build_name(r->build, name, sizeof(name));
 		strbuf_addf(&sb, "%s: the newest %u.%u release, the CUDA %s is built with", t->version,
 			    t->v.part[0], t->v.part[1], name);
 	} else if (c->has_cuda) {
@@ -660,7 +659,7 @@ static void decide_framework(struct ctx *c)
 		WHY(c, "framework", "none: --framework none");
 		return;
 	}
-	build_name(b, name, sizeof(name));
+	resolve_build_name(b, name, sizeof(name));
 	WHY(c, "framework", "%s: the newest %s that fits every GPU, the driver and the other constraints%s", name,
 	    c->has_fw ? "variant of the requested release" : "release and variant",
 	    b->archs ? "" : " (its wheels' architectures are not published: judged by what its CUDA compiles)");
@@ -680,7 +679,7 @@ static int parse_req(struct ctx *c)
 	return 0;
 }
 
-static bool core(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *res)
+bool resolve_core(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *res)
 {
 	struct ctx c = { .db = db, .req = req, .res = res };
 	const struct cuda_info *t = NULL;
@@ -728,191 +727,12 @@ out:
 	return ok;
 }
 
-/* ------------------------------------------------------ explanation */
-
-static void summarize(const struct resolve_result *r, struct strbuf *sb)
-{
-	char name[64];
-
-	strbuf_addf(sb, "driver %u, CUDA %s", r->branch, r->cuda->version);
-	if (r->build) {
-		build_name(r->build, name, sizeof(name));
-		strbuf_addf(sb, ", %s", name);
-	}
-	if (r->python[0])
-		strbuf_addf(sb, ", Python %s", r->python);
-}
-
-/* Try the changed request alt; when it fits, add a fix line naming the
- * change and the choice it gives. */
-static void try_fix(const struct compat_db *db, const struct resolve_request *alt, struct resolve_result *res,
-		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void try_fix(const struct compat_db *db, const struct resolve_request *alt, struct resolve_result *res,
-		    const char *fmt, ...)
-{
-	struct resolve_result r;
-	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	if (core(db, alt, &r)) {
-		strbuf_init(&sb);
-		va_start(ap, fmt);
-		strbuf_vaddf(&sb, fmt, ap);
-		va_end(ap);
-		strbuf_adds(&sb, ": ");
-		summarize(&r, &sb);
-		add_note(&res->fixes, &res->nfixes, "fix", "%s", sb.buf);
-	}
-	resolve_result_free(&r);
-}
-
-/* The oldest release of the framework that fits, the newest being what
- * dropping the version gives. */
-static void oldest_release_fix(const struct compat_db *db, const struct resolve_request *req,
-			       struct resolve_result *res)
-{
-	struct resolve_request alt = *req;
-	const char *last = NULL;
-
-	for (size_t i = 0; i < db->nbuilds; i++) {
-		const struct fw_build *b = &db->builds[i];
-		struct resolve_result r;
-		bool ok;
-
-		if (b->fw != req->framework || (last && streq(last, b->version)))
-			continue;
-		last = b->version;
-		alt.framework_version = b->version;
-		ok = core(db, &alt, &r);
-		if (ok) {
-			char name[64];
-
-			build_name(r.build, name, sizeof(name));
-			add_note(&res->fixes, &res->nfixes, "fix", "the oldest %s release that fits is %s (%s): --framework %s=%s",
-				 framework_title(req->framework), b->version, name, framework_name(req->framework),
-				 b->version);
-		}
-		resolve_result_free(&r);
-		if (ok)
-			return;
-	}
-}
-
-static void explain_fixes(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *res)
-{
-	struct resolve_request alt;
-
-	/* Drop one constraint at a time. */
-	if (req->framework_version) {
-		alt = *req;
-		alt.framework_version = NULL;
-		oldest_release_fix(db, &alt, res);
-		try_fix(db, &alt, res, "without the %s version", framework_title(req->framework));
-	}
-	if (req->cuda) {
-		alt = *req;
-		alt.cuda = NULL;
-		try_fix(db, &alt, res, "without --cuda %s", req->cuda);
-	}
-	if (req->driver_branch) {
-		alt = *req;
-		alt.driver_branch = 0;
-		try_fix(db, &alt, res, "without --driver %u", req->driver_branch);
-	}
-	if (req->cudnn) {
-		alt = *req;
-		alt.cudnn = NULL;
-		try_fix(db, &alt, res, "without --cudnn %s", req->cudnn);
-	}
-	if (req->python) {
-		alt = *req;
-		alt.python = NULL;
-		try_fix(db, &alt, res, "without --python %s", req->python);
-	}
-	if (req->distro) {
-		alt = *req;
-		alt.distro = NULL;
-		try_fix(db, &alt, res, "with a driver branch %s does not package (NVIDIA's own repository)",
-			req->distro);
-	}
-	if (req->framework != FW_NONE && !req->framework_version) {
-		alt = *req;
-		alt.framework = FW_NONE;
-		try_fix(db, &alt, res, "with --framework none");
-	}
-	if (req->ngpus > 1) {
-		_cleanup_free_ struct resolve_gpu *gpus = xcalloc(req->ngpus, sizeof(*gpus));
-
-		for (size_t skip = 0; skip < req->ngpus; skip++) {
-			_cleanup_strbuf_ struct strbuf keep = STRBUF_INIT;
-			size_t n = 0;
-
-			strbuf_init(&keep);
-			for (size_t i = 0; i < req->ngpus; i++) {
-				if (i == skip)
-					continue;
-				gpus[n++] = req->gpus[i];
-				strbuf_addf(&keep, "%s%s", keep.len ? "," : "",
-					    req->gpus[i].addr ? req->gpus[i].addr : req->gpus[i].label);
-			}
-			alt = *req;
-			alt.gpus = gpus;
-			alt.ngpus = n;
-			if (req->gpus[skip].addr)
-				try_fix(db, &alt, res, "serving only %s (--gpu-only %s), not %s", keep.buf, keep.buf,
-					req->gpus[skip].label);
-			else
-				try_fix(db, &alt, res, "without %s", req->gpus[skip].label);
-		}
-	}
-}
-
-/* An old GPU can hold a newer one back to an old driver (a K80 keeps an
- * RTX 3090 on 470 and CUDA 11): say what serving the newer ones alone
- * would give. */
-static void note_held_back(const struct compat_db *db, const struct resolve_request *req,
-			   struct resolve_result *res)
-{
-	_cleanup_free_ struct resolve_gpu *keep = xcalloc(req->ngpus + 1, sizeof(*keep));
-	_cleanup_strbuf_ struct strbuf addrs = STRBUF_INIT, sb = STRBUF_INIT;
-	struct resolve_request alt = *req;
-	struct resolve_result r;
-	size_t n = 0;
-
-	for (size_t i = 0; i < req->ngpus; i++) {
-		const struct arch_info *a = req->gpus[i].arch ? compat_find_arch(db, req->gpus[i].arch) : NULL;
-
-		if (a && a->last_branch)
-			continue;
-		keep[n++] = req->gpus[i];
-	}
-	if (n == 0 || n == req->ngpus)
-		return;
-	strbuf_init(&addrs);
-	strbuf_init(&sb);
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(&addrs, "%s%s", i ? "," : "", keep[i].addr ? keep[i].addr : keep[i].label);
-	alt.gpus = keep;
-	alt.ngpus = n;
-	if (core(db, &alt, &r) && r.branch > res->branch) {
-		summarize(&r, &sb);
-		if (keep[0].addr)
-			add_note(&res->why, &res->nwhy, "driver",
-				 "the older GPUs hold the others back: serving only %s (--gpu-only %s) would allow %s",
-				 addrs.buf, addrs.buf, sb.buf);
-		else
-			add_note(&res->why, &res->nwhy, "driver",
-				 "the older GPUs hold the others back: serving only %s would allow %s", addrs.buf, sb.buf);
-	}
-	resolve_result_free(&r);
-}
-
 void resolve(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *ret)
 {
-	if (!core(db, req, ret))
-		explain_fixes(db, req, ret);
+	if (!resolve_core(db, req, ret))
+		resolve_explain_fixes(db, req, ret);
 	else if (req->ngpus > 1)
-		note_held_back(db, req, ret);
+		resolve_note_held_back(db, req, ret);
 }
 
 static void free_notes(struct resolve_note *n, size_t count)
