@@ -72,6 +72,7 @@ struct fetch_ctx {
 	 * resolves nothing again). */
 	const struct target *tg;
 	const struct resolve_result *r;
+	const struct job_ctx *job;    /* the main job's context (its tables too), or NULL */
 };
 
 static void ctx_free(struct fetch_ctx *c)
@@ -264,18 +265,25 @@ static int build_plan(struct fetch_ctx *c)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	struct mirror_table mt = { 0 };
-	const struct mirror *mirror = pick_mirror(&mt);
+	const struct mirror *mirror;
+	const struct miniconda_table *mc = &c->mc;
 	int code = EXIT_OK;
 
 	c->plan.label = fetch_plan_label(c->tg->distro ? c->tg->distro->id : NULL, c->r);
-	strbuf_init(&err);
-	if (miniconda_table_load(gs_compat_dir(), &c->mc, &err) < 0) {
-		log_error("%s", err.buf);
-		code = EXIT_BAD_INPUT;
-		goto out;
+	if (c->job && c->job->have_tables) {
+		/* The main job's tables, read once for the whole run. */
+		mirror = c->job->mirror;
+		mc = &c->job->mc;
+	} else {
+		mirror = pick_mirror(&mt);
+		if (miniconda_table_load(gs_compat_dir(), &c->mc, &err) < 0) {
+			log_error("%s", err.buf);
+			code = EXIT_BAD_INPUT;
+			goto out;
+		}
+		c->have_mc = true;
 	}
-	c->have_mc = true;
-	fetch_plan_add_vendor_files(&c->plan, c->r, c->vendor_kinds, c->r->build ? miniconda_newest(&c->mc) : NULL,
+	fetch_plan_add_vendor_files(&c->plan, c->r, c->vendor_kinds, c->r->build ? miniconda_newest(mc) : NULL,
 				    mirror && streq(mirror->name, "tuna"), nvidia_mirror());
 	for (size_t i = 0; i < c->debs.narchives; i++) {
 		const struct apt_archive *a = &c->debs.archives[i];
@@ -475,6 +483,7 @@ static int fetch_run(const struct job_ctx *job, unsigned vendor_kinds)
 	int code = EXIT_OK;
 
 	if (job) {
+		c.job = job;
 		c.tg = &job->t;
 		c.r = &job->res;
 	} else {

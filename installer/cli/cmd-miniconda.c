@@ -45,11 +45,13 @@
 struct mc_ctx {
 	struct target_user u;
 	bool have_user;
-	struct mirror_table mirrors;
+	const struct job_ctx *job;             /* the run's tables, or NULL: this command's own */
+	struct mirror_table mirrors;           /* own (have_mirrors) */
 	bool have_mirrors;
 	const struct mirror *mirror;
-	struct miniconda_table table;
+	struct miniconda_table own_table;      /* own (have_table) */
 	bool have_table;
+	const struct miniconda_table *table;
 	const struct miniconda_release *rel;   /* NULL: --miniconda names a file the table lacks */
 	char *prefix;                          /* target path */
 	bool reused;
@@ -81,7 +83,13 @@ static void mc_print_json(const struct mc_ctx *c)
 /* The user's mirror, from the table; an unknown name is a usage error. */
 static int mc_pick_mirror(struct mc_ctx *c)
 {
-	int code = mirror_pick(gs_compat_dir(), gs_opts.mirror ? gs_opts.mirror : MIRROR_DEFAULT, &c->mirrors,
+	int code;
+
+	if (c->job && c->job->have_tables) {
+		c->mirror = c->job->mirror;
+		return EXIT_OK;
+	}
+	code = mirror_pick(gs_compat_dir(), gs_opts.mirror ? gs_opts.mirror : MIRROR_DEFAULT, &c->mirrors,
 			       &c->mirror);
 
 	c->have_mirrors = code == EXIT_OK;
@@ -123,12 +131,16 @@ static int mc_load_table(struct mc_ctx *c)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 
-	strbuf_init(&err);
-	if (miniconda_table_load(gs_compat_dir(), &c->table, &err) < 0) {
+	if (c->job && c->job->have_tables) {
+		c->table = &c->job->mc;
+		return EXIT_OK;
+	}
+	if (miniconda_table_load(gs_compat_dir(), &c->own_table, &err) < 0) {
 		log_error("%s", err.buf);
 		return EXIT_BAD_INPUT;
 	}
 	c->have_table = true;
+	c->table = &c->own_table;
 	return EXIT_OK;
 }
 
@@ -221,12 +233,12 @@ static int mc_get_installer(struct mc_ctx *c)
 			log_error("the Miniconda installer '%s' is not a regular file", gs_opts.miniconda);
 			return EXIT_BAD_INPUT;
 		}
-		c->rel = miniconda_find(&c->table, basename(copy));
+		c->rel = miniconda_find(c->table, basename(copy));
 		c->installer = xstrdup(gs_opts.miniconda);
 		code = mc_verify(c, c->installer);
 		return code == EXIT_OK ? mc_consent_unchecked(c) : code;
 	}
-	c->rel = miniconda_newest(&c->table);
+	c->rel = miniconda_newest(c->table);
 	{
 		_cleanup_free_ char *dir = cache_dir_default();
 
@@ -379,7 +391,7 @@ static void mc_print_dry_run(const struct mc_ctx *c)
 	if (c->reused) {
 		printf("Would reuse the conda in %s for %s\n", c->prefix, c->u.name);
 	} else {
-		const struct miniconda_release *rel = gs_opts.miniconda ? NULL : miniconda_newest(&c->table);
+		const struct miniconda_release *rel = gs_opts.miniconda ? NULL : miniconda_newest(c->table);
 		_cleanup_free_ char *dir = cache_dir_default(), *cache = rel ? miniconda_cache_path(dir, rel) : NULL;
 
 		printf("Would install Miniconda for %s into %s:\n", c->u.name, c->prefix);
@@ -408,7 +420,7 @@ int cmd_install_miniconda(void)
  * the run's when there is a context (job may be NULL). */
 int install_miniconda_step(const struct job_ctx *job)
 {
-	struct mc_ctx c = { .result = "failed" };
+	struct mc_ctx c = { .job = job, .result = "failed" };
 	int code;
 
 	code = job_user_get(job, gs_opts.user, &c.u);
@@ -463,7 +475,7 @@ out:
 	free(c.installer);
 	free(c.run_dir);
 	if (c.have_table)
-		miniconda_table_free(&c.table);
+		miniconda_table_free(&c.own_table);
 	if (c.have_mirrors)
 		mirror_table_free(&c.mirrors);
 	if (c.have_user)

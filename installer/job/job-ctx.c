@@ -11,6 +11,7 @@
 #include "exit-codes.h"
 #include "job-ctx.h"
 #include "log.h"
+#include "mirror-pick.h"
 #include "strbuf.h"
 
 int job_ctx_load(struct job_ctx *c, const struct target_options *opts)
@@ -47,8 +48,30 @@ int job_user_get(const struct job_ctx *job, const char *name, struct target_user
 	return job_user_resolve(name, u);
 }
 
+int job_ctx_load_tables(struct job_ctx *c, const char *compat_dir, const char *mirror_name)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	int code;
+
+	if (miniconda_table_load(compat_dir, &c->mc, &err) < 0) {
+		log_error("%s", err.buf);
+		return EXIT_BAD_INPUT;
+	}
+	code = mirror_pick(compat_dir, mirror_name, &c->mirrors, &c->mirror);
+	if (code != EXIT_OK) {
+		miniconda_table_free(&c->mc);
+		return code;
+	}
+	c->have_tables = true;
+	return EXIT_OK;
+}
+
 void job_ctx_free(struct job_ctx *c)
 {
+	if (c->have_tables) {
+		miniconda_table_free(&c->mc);
+		mirror_table_free(&c->mirrors);
+	}
 	if (c->have_user)
 		target_user_free(&c->u);
 	resolve_result_free(&c->res);

@@ -12,6 +12,8 @@
 #define GS_JOB_CTX_H
 
 #include "driver-offer.h"
+#include "miniconda.h"
+#include "mirror-config.h"
 #include "resolve.h"
 #include "target-user.h"
 #include "target.h"
@@ -22,6 +24,11 @@ struct job_ctx {
 	struct resolve_result res;    /* ok once job_ctx_load returned EXIT_OK */
 	struct target_user u;         /* the user Python is set up for (job_ctx_load_user) */
 	bool have_user;
+	/* The Python steps' tables (job_ctx_load_tables), read once a run. */
+	struct miniconda_table mc;    /* compat/miniconda.tsv */
+	struct mirror_table mirrors;  /* compat/mirrors.tsv */
+	const struct mirror *mirror;  /* the chosen row of mirrors */
+	bool have_tables;
 };
 
 /* Detect, read the target and resolve (target_resolve): an exit code;
@@ -30,6 +37,9 @@ int job_ctx_load(struct job_ctx *c, const struct target_options *opts);
 void job_ctx_free(struct job_ctx *c);
 /* The user Python is set up for, once a run: an exit code. */
 int job_ctx_load_user(struct job_ctx *c, const char *name);
+/* The Miniconda and mirror tables from compat_dir, and mirror_name's row
+ * (mirror_pick's errors): an exit code. */
+int job_ctx_load_tables(struct job_ctx *c, const char *compat_dir, const char *mirror_name);
 
 /* name (--user), else SUDO_USER, else the user typed at the terminal, else the
  * user running gpu-setup (as_user_resolve), with its error logged: an

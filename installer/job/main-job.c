@@ -77,13 +77,8 @@ struct job_step {
 };
 
 struct job {
-	struct job_ctx ctx;       /* detection and the resolution, once: every step reads them */
+	struct job_ctx ctx;       /* detection, the resolution, the user and the tables, once: every step reads them */
 	struct plan plan;
-	struct miniconda_table mc;
-	bool have_mc;
-	struct mirror_table mirrors;
-	bool have_mirrors;
-	const struct mirror *mirror_entry;   /* j->mirror's row */
 	struct install_state st;
 	char *label, *boot_id, *conda_prefix, *mirror, *log_path;
 	struct job_step steps[MAX_STEPS];
@@ -282,7 +277,7 @@ static int step_preflight(struct job *j)
 			prefix = xasprintf("%s-", project);
 		}
 		problems = offline_check(&m, needs,
-					 preflight_offline_needs(&j->plan, &j->ctx.res, miniconda_newest(&j->mc), prefix, needs),
+					 preflight_offline_needs(&j->plan, &j->ctx.res, miniconda_newest(&j->ctx.mc), prefix, needs),
 					 &report);
 		cache_manifest_free(&m);
 		if (problems) {
@@ -303,7 +298,7 @@ static int step_mirrors(struct job *j)
 
 	strbuf_init(&err);
 	strbuf_init(&report);
-	if (mirror_apply(j->mirror_entry, &j->ctx.u, false, &report, &err) < 0) {
+	if (mirror_apply(j->ctx.mirror, &j->ctx.u, false, &report, &err) < 0) {
 		log_error("cannot point pip and conda at the %s mirror for %s: %s", j->mirror, j->ctx.u.name, err.buf);
 		return EXIT_FAILED;
 	}
@@ -705,19 +700,13 @@ static int job_load(struct job *j)
 	code = job_ctx_load_user(&j->ctx, gs_opts.user);
 	if (code != EXIT_OK)
 		return code;
-	if (miniconda_table_load(gs_compat_dir(), &j->mc, &err) < 0) {
-		log_error("%s", err.buf);
-		return EXIT_BAD_INPUT;
-	}
-	j->have_mc = true;
 	j->mirror = xstrdup(gs_opts.mirror ? gs_opts.mirror : MIRROR_DEFAULT);
-	code = mirror_pick(gs_compat_dir(), j->mirror, &j->mirrors, &j->mirror_entry);
+	code = job_ctx_load_tables(&j->ctx, gs_compat_dir(), j->mirror);
 	if (code != EXIT_OK)
 		return code;
-	j->have_mirrors = true;
 	{
 		struct plan_input in = { .res = &j->ctx.res, .distro = j->ctx.t.distro, .user = &j->ctx.u,
-					 .mirror = j->mirror_entry, .conda_prefix = gs_opts.conda_prefix,
+					 .mirror = j->ctx.mirror, .conda_prefix = gs_opts.conda_prefix,
 					 .framework_version = gs_opts.framework_version, .offline = gs_opts.offline };
 
 		plan_build(&in, &j->plan);
@@ -738,10 +727,6 @@ static void job_free(struct job *j)
 	}
 	install_state_free(&j->st);
 	plan_free(&j->plan);
-	if (j->have_mc)
-		miniconda_table_free(&j->mc);
-	if (j->have_mirrors)
-		mirror_table_free(&j->mirrors);
 	job_ctx_free(&j->ctx);
 	free(j->label);
 	free(j->boot_id);
