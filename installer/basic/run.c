@@ -93,9 +93,8 @@ int run_command(const char *const argv[], const char *const envp[], long timeout
 
 	if (!envp)
 		envp = run_default_env;
-	memset(res, 0, sizeof(*res));
-	strbuf_init(&res->out);
-	strbuf_init(&res->err);
+	/* Nothing allocated yet: an early return needs no release. */
+	*res = (struct run_result){ .out = STRBUF_INIT, .err = STRBUF_INIT };
 	log_command(argv);
 
 	prog = find_program(argv[0], envp);

@@ -20,7 +20,9 @@ struct strbuf {
 extern char strbuf_empty[1];
 #define STRBUF_INIT { strbuf_empty, 0, 0 }
 
-/* Allocates: only for a strbuf that was not set up with STRBUF_INIT. */
+/* Allocates an empty buffer.  Not needed after STRBUF_INIT (harmless
+ * there), and never on a buffer that holds text: that text would leak
+ * (strbuf_reset empties one). */
 void strbuf_init(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);
 /* Returns the buffer, which the caller now owns; sb is reset. */

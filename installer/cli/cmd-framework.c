@@ -62,7 +62,7 @@ static void fw_print_json(const struct fw_ctx *c)
 	json_object_object_add(j, "series", b ? json_object_new_string(b->version) : NULL);
 	json_object_object_add(j, "variant", b ? json_string_or_null(b->variant) : NULL);
 	json_object_object_add(j, "cuda", json_string_or_null(c->cuda));
-	json_object_object_add(j, "python", json_string_or_null(c->res->python));
+	json_object_object_add(j, "python", json_string_or_null(c->res ? c->res->python : NULL));
 	json_object_object_add(j, "prefix", json_string_or_null(c->prefix));
 	json_object_object_add(j, "env", json_string_or_null(c->name));
 	json_object_object_add(j, "env_dir", json_string_or_null(c->env));

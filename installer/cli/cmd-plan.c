@@ -40,7 +40,8 @@ static int find_user(struct plan_ctx *p)
 			  gs_opts.user ? gs_opts.user : getenv("SUDO_USER") ? getenv("SUDO_USER") : "the current user",
 			  sysroot_get(),
 			  r == -ENOENT ? "no such user" : strerror(-r));
-		return EXIT_FAILED;
+		/* A --user naming nobody is a bad command line, as for install. */
+		return r == -ENOENT && gs_opts.user ? EXIT_USAGE : EXIT_FAILED;
 	}
 	return EXIT_OK;
 }

@@ -481,3 +481,28 @@ int gs_options_check(const char *command, const unsigned char seen[GS_OPTIONS_MA
 		}
 	return EXIT_OK;
 }
+
+const char *gs_option_long_name(const char *arg)
+{
+	size_t len;
+	const char *found = NULL;
+
+	if (!startswith(arg, "--"))
+		return NULL;
+	arg += 2;
+	len = strcspn(arg, "=");
+	/* As getopt_long matches: an exact name first, else the one name
+	 * the text is a prefix of (more than one is ambiguous). */
+	for (size_t i = 0; i < ELEMENTSOF(option_table); i++) {
+		const char *name = option_table[i].opt.name;
+
+		if (strlen(name) == len && strncmp(name, arg, len) == 0)
+			return name;
+		if (len && strncmp(name, arg, len) == 0) {
+			if (found)
+				return NULL;
+			found = name;
+		}
+	}
+	return found;
+}

@@ -89,6 +89,9 @@ struct target_options;
 struct job_ctx;
 void gs_target_options(struct target_options *o);
 int gs_job_ctx_load(struct job_ctx *c);
+/* The long option "--NAME[=VALUE]" (or a prefix of NAME) names, as
+ * getopt_long matched it ("compat-dir" for "--compat"), or NULL. */
+const char *gs_option_long_name(const char *arg);
 /* The user's constraints from the options, into req (GPUs, distribution
  * and installed driver are the caller's). */
 void gs_resolve_constraints(struct resolve_request *req);

@@ -408,8 +408,6 @@ void pci_scan_classify(struct pci_scan *s)
 	s->hybrid = nvidia_3d && integrated;
 }
 
-/* Everything that may reach libpci's error handler, kept in a function of
- * its own so no local changes between setjmp and a longjmp. */
 /* The target's pci.ids under --root (Debian and Ubuntu ship it in
  * /usr/share/misc, others in /usr/share/hwdata), as a host path with its
  * links resolved inside the root; NULL when the target has none (then
@@ -429,6 +427,8 @@ static char *target_pci_ids(void)
 	return NULL;
 }
 
+/* Everything that may reach libpci's error handler, kept in a function of
+ * its own so no local changes between setjmp and a longjmp. */
 static int scan_with_libpci(const struct pci_source *src, const char *dump_name, const char *busdir,
 			    const struct pcidump *dump, const struct gpu_db *db, struct pci_scan *s,
 			    struct strbuf *err)

@@ -486,7 +486,7 @@ static const char *result_word(const struct job *j, int code)
 /* Options whose value is a path on the machine gpu-setup runs on (under
  * --root: the host), not on the target. */
 static const char *const host_path_options[] = {
-	"--log", "--pci-dump", "--sysfs", "--compat-dir", "--runfile", "--cudnn-archive", "--miniconda", "--cache", NULL,
+	"log", "pci-dump", "sysfs", "compat-dir", "runfile", "cudnn-archive", "miniconda", "cache", NULL,
 };
 
 /* host_path as the target sees it: the same path without --root, the
@@ -494,15 +494,33 @@ static const char *const host_path_options[] = {
  * (the resume unit runs inside the image, at its own boot). */
 static char *image_path(const char *host_path)
 {
-	const char *root = sysroot_get();
-	_cleanup_free_ char *real = realpath(host_path, NULL);
-	const char *p = real ? real : host_path;
-	size_t n = strlen(root);
+	_cleanup_free_ char *real = realpath(host_path, NULL), *real_root = NULL;
+	const char *p = real ? real : host_path, *root;
+	size_t n;
 
-	if (!root[0])
+	if (!sysroot_get()[0])
 		return xstrdup(host_path);
+	/* Both sides resolved: a root reached through a link, or written
+	 * with "." or "..", is still the root. */
+	real_root = realpath(sysroot_get(), NULL);
+	root = real_root ? real_root : sysroot_get();
+	n = strlen(root);
 	if (strncmp(p, root, n) == 0 && p[n] == '/')
 		return xstrdup(p + n);
+	return NULL;
+}
+
+/* The host path option arg names (getopt takes any unambiguous prefix:
+ * --compat DIR is --compat-dir DIR), or NULL; *ret_value_in_arg is set
+ * when the value follows '=' in arg itself. */
+static const char *host_path_option(const char *arg, bool *ret_value_in_arg)
+{
+	const char *name = gs_option_long_name(arg);
+
+	*ret_value_in_arg = strchr(arg, '=') != NULL;
+	for (const char *const *o = host_path_options; name && *o; o++)
+		if (streq(*o, name))
+			return *o;
 	return NULL;
 }
 
@@ -555,9 +573,8 @@ static char **resume_argv(const char *user, struct strbuf *why)
 		strv_push(&v, &n, xstrdup(user));
 	}
 	for (int i = 1; i < gs_opts.argc; i++) {
-		const char *a = gs_opts.argv[i];
-		const char *const *o;
-		size_t k = 0;
+		const char *a = gs_opts.argv[i], *o;
+		bool inline_value;
 
 		if (streq(a, "--root") && i + 1 < gs_opts.argc) {
 			i++;
@@ -565,23 +582,20 @@ static char **resume_argv(const char *user, struct strbuf *why)
 		}
 		if (streq(a, "--yes") || streq(a, "-y") || startswith(a, "--root=") || streq(a, "--resume-after-reboot"))
 			continue;
-		for (o = host_path_options; *o; o++) {
-			k = strlen(*o);
-			if (streq(a, *o) || (startswith(a, *o) && a[k] == '='))
-				break;
-		}
-		if (*o) {
-			const char *value = a[k] == '=' ? a + k + 1 : i + 1 < gs_opts.argc ? gs_opts.argv[++i] : "";
+		o = host_path_option(a, &inline_value);
+		if (o) {
+			const char *value = inline_value ? strchr(a, '=') + 1
+					    : i + 1 < gs_opts.argc ? gs_opts.argv[++i] : "";
 			_cleanup_free_ char *there = image_path(value);
 
 			if (!there) {
-				strbuf_addf(why, "%s %s is outside %s, so the image cannot reach it at its boot: put it "
-					    "inside the image, or run 'sudo gpu-setup' on it after the reboot", *o, value,
+				strbuf_addf(why, "--%s %s is outside %s, so the image cannot reach it at its boot: put it "
+					    "inside the image, or run 'sudo gpu-setup' on it after the reboot", o, value,
 					    sysroot_get());
 				strv_free(v);
 				return NULL;
 			}
-			strv_push(&v, &n, xstrdup(*o));
+			strv_push(&v, &n, xasprintf("--%s", o));
 			strv_push(&v, &n, TAKE_PTR(there));
 			continue;
 		}

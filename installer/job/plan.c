@@ -70,7 +70,7 @@ static void add_change(struct plan_step *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void driver_step(struct plan *p, const struct plan_input *in)
+static void plan_driver(struct plan *p, const struct plan_input *in)
 {
 	const struct resolve_result *r = in->res;
 	bool debian = startswith(in->distro->id, "debian-");
@@ -98,7 +98,7 @@ static void driver_step(struct plan *p, const struct plan_input *in)
 	add_change(s, "reboot: needed before the new driver is in use");
 }
 
-static void cuda_step(struct plan *p, const struct plan_input *in, const char *dir)
+static void plan_cuda(struct plan *p, const struct plan_input *in, const char *dir)
 {
 	const struct cuda_info *t = in->res->cuda;
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
@@ -119,7 +119,7 @@ static void cuda_step(struct plan *p, const struct plan_input *in, const char *d
 	add_change(s, "file: /etc/profile.d/gpu-setup-cuda.sh (PATH += %s/bin)", dir);
 }
 
-static void cudnn_step(struct plan *p, const struct plan_input *in, const char *dir)
+static void plan_cudnn(struct plan *p, const struct plan_input *in, const char *dir)
 {
 	const struct cudnn_info *n = in->res->cudnn;
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
@@ -138,23 +138,7 @@ static void cudnn_step(struct plan *p, const struct plan_input *in, const char *
 	add_change(s, "files: %s/lib64/libcudnn* (symlink chain kept)", dir);
 }
 
-/* The mirror files already say what the mirror says (a dry run of the
- * change finds nothing to write). */
-static bool mirror_holds(const struct mirror *m, const struct target_user *u)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	struct mirror_files f = { 0 };
-	bool holds = true;
-
-	if (mirror_apply_files(m, u, false, true, &f, &err) < 0)
-		return false;
-	for (size_t i = 0; i < f.n; i++)
-		holds = holds && f.files[i].action == MIRROR_UNCHANGED;
-	mirror_files_free(&f);
-	return holds;
-}
-
-static void python_steps(struct plan *p, const struct plan_input *in)
+static void plan_python(struct plan *p, const struct plan_input *in)
 {
 	const struct resolve_result *r = in->res;
 	const struct target_user *u = in->user;
@@ -172,9 +156,10 @@ static void python_steps(struct plan *p, const struct plan_input *in)
 		add_change(s, "file: %s/.bashrc (conda initialize block)", u->home);
 	}
 	s = add_step(p, STEP_ID_MIRRORS, "point pip and conda at the %s mirror", in->mirror->name);
-	if (mirror_holds(in->mirror, u)) {
+	strbuf_reset(&why);
+	if (step_done_mirrors(in->mirror, u, &why)) {
 		s->done = true;
-		s->status = xasprintf("pip and conda use the %s mirror", in->mirror->name);
+		s->status = strbuf_detach(&why, NULL);
 	} else {
 		add_change(s, "file: %s/.config/pip/pip.conf (index-url; the old file is backed up)", u->home);
 		add_change(s, "file: %s/.condarc (channels; the old file is backed up)", u->home);
@@ -226,7 +211,7 @@ static char *download_title(unsigned kinds)
 }
 
 /* The download step (online): the vendor files of the pending steps. */
-static void download_step(struct plan *p, size_t at, const struct plan_input *in)
+static void plan_download(struct plan *p, size_t at, const struct plan_input *in)
 {
 	static const struct { enum step_id step; enum cache_kind kind; } reads[] = {
 		{ STEP_ID_CUDA, CACHE_RUNFILE }, { STEP_ID_CUDNN, CACHE_CUDNN }, { STEP_ID_MINICONDA, CACHE_MINICONDA },
@@ -267,12 +252,12 @@ void plan_build(const struct plan_input *in, struct plan *ret)
 	memset(ret, 0, sizeof(*ret));
 	add_step(ret, STEP_ID_PREFLIGHT, "%s",
 		 in->offline ? "check the disk space and the cache" : "check the disk space");
-	driver_step(ret, in);
-	cuda_step(ret, in, dir);
-	cudnn_step(ret, in, dir);
-	python_steps(ret, in);
+	plan_driver(ret, in);
+	plan_cuda(ret, in, dir);
+	plan_cudnn(ret, in, dir);
+	plan_python(ret, in);
 	s = add_step(ret, STEP_ID_HOOKS, "enable the apt and kernel hooks that run 'gpu-setup doctor' after changes");
-	if (shipped_hooks_enabled()) {
+	if (step_done_hooks(NULL)) {
 		s->done = true;
 		s->status = xstrdup("enabled");
 	} else {
@@ -282,7 +267,7 @@ void plan_build(const struct plan_input *in, struct plan *ret)
 	s = add_step(ret, STEP_ID_DOCTOR, "check the result (gpu-setup doctor)");
 	add_change(s, "nothing: reads only");
 	if (!in->offline)
-		download_step(ret, 1, in);
+		plan_download(ret, 1, in);
 	/* With nothing else to do, preflight has nothing to check. */
 	for (size_t i = 0; i < ret->nsteps; i++)
 		if (!ret->steps[i].done && ret->steps[i].id != STEP_ID_PREFLIGHT && ret->steps[i].id != STEP_ID_DOCTOR)

@@ -14,6 +14,7 @@
 #include "doctor-python.h"
 #include "framework-env.h"
 #include "manifest.h"
+#include "shipped-hooks.h"
 #include "step-done.h"
 #include "sysroot.h"
 #include "util.h"
@@ -80,11 +81,12 @@ static bool cudnn_manifest_holds(const char *dir, struct strbuf *why)
 		return true;   /* another toolkit's of the same name (see doctor-cudnn.c) */
 	}
 	for (size_t i = 0; i < m.nentries && holds; i++) {
-		_cleanup_free_ char *rel = xasprintf("%s/%s", m.base, m.entries[i].relpath);
-		_cleanup_free_ char *host = sysroot_path(rel);
+		_cleanup_free_ char *rel = xasprintf("%s/%s", m.base, m.entries[i].relpath), *host = NULL;
 		struct stat st;
 
-		if (lstat(host, &st) < 0) {
+		/* The links above the entry (the runfile's include and lib64
+		 * may be absolute) are followed inside the root. */
+		if (sysroot_host_path_parent(rel, &host) < 0 || lstat(host, &st) < 0) {
 			say(why, "%s is missing (listed in %s)", rel, path);
 			holds = false;
 		}
@@ -145,4 +147,32 @@ bool step_done_miniconda(const struct target_user *u, const char *given, char **
 	}
 	say(why, "%s/bin/conda exists", *ret_prefix);
 	return true;
+}
+
+bool step_done_mirrors(const struct mirror *m, const struct target_user *u, struct strbuf *why)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct mirror_files f = { 0 };
+	bool holds = true;
+
+	if (mirror_apply_files(m, u, false, true, &f, &err) < 0) {
+		say(why, "%s", err.buf);
+		return false;
+	}
+	for (size_t i = 0; i < f.n; i++)
+		holds = holds && f.files[i].action == MIRROR_UNCHANGED;
+	mirror_files_free(&f);
+	if (holds)
+		say(why, "pip and conda use the %s mirror", m->name);
+	else
+		say(why, "pip's or conda's file for %s does not name the %s mirror yet", u->name, m->name);
+	return holds;
+}
+
+bool step_done_hooks(struct strbuf *why)
+{
+	bool on = shipped_hooks_enabled();
+
+	say(why, "%s", on ? "enabled" : "not all of gpu-setup's apt and kernel hooks are in place");
+	return on;
 }

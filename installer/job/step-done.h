@@ -16,6 +16,7 @@
 #include <stdbool.h>
 
 #include "compat.h"
+#include "mirror-config.h"
 #include "strbuf.h"
 #include "target-user.h"
 
@@ -31,6 +32,13 @@ bool step_done_cudnn(const char *dir, const struct cudnn_info *n, struct strbuf 
 /* The conda environment env_dir holds build b (its gpu-setup marker says
  * so; want is --framework NAME=VERSION's version or NULL). */
 bool step_done_framework(const char *env_dir, const struct fw_build *b, const char *want, struct strbuf *why);
+
+/* pip's and conda's files for u already say what mirror m says (a dry
+ * run of the change finds nothing to write). */
+bool step_done_mirrors(const struct mirror *m, const struct target_user *u, struct strbuf *why);
+
+/* Every shipped apt and kernel hook is in place with gpu-setup's mark. */
+bool step_done_hooks(struct strbuf *why);
 
 /* The user has a conda (at given, else the usual places): *ret_prefix is
  * set to it (NULL when not done). */

@@ -16,8 +16,11 @@
 #include "resolve.h"
 
 /* What the command line says about the target: the cli fills it
- * (gs_target_options), so nothing below the command layer reads the
- * global options.  The arrays are borrowed and must outlive the target. */
+ * (gs_target_options) and the target carries it, so the target's own code
+ * reads no global option.  (Detection, the tables and the resolver's
+ * constraints still come through the cli's gs_detect_request,
+ * gs_compat_load_sharing and gs_resolve_constraints.)  The arrays are
+ * borrowed and must outlive the target. */
 struct target_options {
 	const char *const *gpu_only;          /* --gpu-only ADDR... */
 	size_t ngpu_only;

@@ -57,8 +57,8 @@ int main(void)
 	in_root = sysroot_path("/etc/x");
 	is_str(in_root, "/etc/x", "no sysroot means the running system");
 	{
-		/* symlink_replace: a new link, a link replaced, a file refused
-		 * nowhere but replaced as rename does, and no temporary left. */
+		/* symlink_replace: a new link, a link replaced, no temporary
+		 * left, and a missing directory. */
 		_cleanup_free_ char *link = xasprintf("%s/l", dir), *target = NULL;
 		DIR *d;
 		struct dirent *e;
