@@ -573,14 +573,16 @@ static char **resume_argv(const char *user, struct strbuf *why)
 		strv_push(&v, &n, xstrdup(user));
 	}
 	for (int i = 1; i < gs_opts.argc; i++) {
-		const char *a = gs_opts.argv[i], *o;
+		const char *a = gs_opts.argv[i], *o, *name = gs_option_long_name(a);
 		bool inline_value;
 
-		if (streq(a, "--root") && i + 1 < gs_opts.argc) {
-			i++;
+		/* As getopt read them: "--ro DIR" is --root too. */
+		if (name && streq(name, "root")) {
+			if (!strchr(a, '=') && i + 1 < gs_opts.argc)
+				i++;
 			continue;
 		}
-		if (streq(a, "--yes") || streq(a, "-y") || startswith(a, "--root=") || streq(a, "--resume-after-reboot"))
+		if (streq(a, "-y") || (name && (streq(name, "yes") || streq(name, "resume-after-reboot"))))
 			continue;
 		o = host_path_option(a, &inline_value);
 		if (o) {
