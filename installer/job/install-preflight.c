@@ -8,29 +8,11 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include "cuda-install.h"
 #include "install-preflight.h"
 #include "offline-check.h"
 #include "sysroot.h"
 #include "util.h"
-
-/* The nearest existing directory at or above path (a target path), as a
- * host path, its links resolved inside the root (a /usr/local that is a
- * link to /srv is measured where it leads in the image, not on the host). */
-static char *existing_parent(const char *path)
-{
-	_cleanup_free_ char *p = xstrdup(path);
-
-	for (;;) {
-		char *host = NULL, *slash;
-
-		if (sysroot_host_path(p, &host) == 0)
-			return host;
-		slash = strrchr(p, '/');
-		if (!slash || slash == p)
-			return sysroot_path("/");
-		*slash = '\0';
-	}
-}
 
 static const char *human(uint64_t bytes, char *buf, size_t size)
 {
@@ -44,23 +26,27 @@ size_t preflight_space(const struct space_need *needs, size_t n, struct strbuf *
 	size_t nfs = 0, short_of_room = 0;
 
 	for (size_t i = 0; i < n && nfs < ELEMENTSOF(fs); i++) {
-		_cleanup_free_ char *host = existing_parent(needs[i].path);
-		struct statvfs sv;
-		struct stat st;
+		unsigned long long avail;
+		bool noexec;
+		dev_t dev;
 		size_t k;
+		/* The nearest existing directory at or above the path, its
+		 * links resolved inside the root (cuda-install.h). */
+		int r = target_fs_space(needs[i].path, &avail, &noexec, &dev);
 
-		if (stat(host, &st) < 0 || statvfs(host, &sv) < 0) {
-			strbuf_addf(report, "cannot measure the free space at '%s': %s\n", host, strerror(errno));
+		if (r < 0) {
+			strbuf_addf(report, "cannot measure the free space at '%s%s': %s\n", sysroot_get(),
+				    needs[i].path, strerror(-r));
 			short_of_room++;
 			continue;
 		}
 		for (k = 0; k < nfs; k++)
-			if (fs[k].dev == st.st_dev)
+			if (fs[k].dev == dev)
 				break;
 		if (k == nfs) {
-			fs[k].dev = st.st_dev;
+			fs[k].dev = dev;
 			fs[k].need = 0;
-			fs[k].avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+			fs[k].avail = avail;
 			fs[k].where = xstrdup(needs[i].path);
 			strbuf_init(&fs[k].what);
 			nfs++;
