@@ -80,7 +80,7 @@ struct job {
 	struct job_ctx ctx;       /* detection, the resolution, the user and the tables, once: every step reads them */
 	struct plan plan;
 	struct install_state st;
-	char *label, *boot_id, *conda_prefix, *mirror, *log_path;
+	char *label, *boot_id, *conda_prefix, *log_path;
 	struct job_step steps[MAX_STEPS];
 	size_t nsteps;
 	bool reboot_needed;       /* the driver is installed, its module loads at the next boot */
@@ -299,7 +299,7 @@ static int step_mirrors(struct job *j)
 	strbuf_init(&err);
 	strbuf_init(&report);
 	if (mirror_apply(j->ctx.mirror, &j->ctx.u, false, &report, &err) < 0) {
-		log_error("cannot point pip and conda at the %s mirror for %s: %s", j->mirror, j->ctx.u.name, err.buf);
+		log_error("cannot point pip and conda at the %s mirror for %s: %s", j->ctx.mirror->name, j->ctx.u.name, err.buf);
 		return EXIT_FAILED;
 	}
 	log_info("%s", report.buf);
@@ -716,8 +716,7 @@ static int job_load(struct job *j)
 	code = job_ctx_load_user(&j->ctx, gs_opts.user);
 	if (code != EXIT_OK)
 		return code;
-	j->mirror = xstrdup(gs_opts.mirror ? gs_opts.mirror : MIRROR_DEFAULT);
-	code = job_ctx_load_tables(&j->ctx, gs_compat_dir(), j->mirror);
+	code = job_ctx_load_tables(&j->ctx, gs_compat_dir(), gs_opts.mirror ? gs_opts.mirror : MIRROR_DEFAULT);
 	if (code != EXIT_OK)
 		return code;
 	{
@@ -747,7 +746,6 @@ static void job_free(struct job *j)
 	free(j->label);
 	free(j->boot_id);
 	free(j->conda_prefix);
-	free(j->mirror);
 	free(j->log_path);
 }
 
