@@ -64,15 +64,15 @@ struct fetch_ctx {
 	char *dir;                    /* the cache (host path) */
 	struct fetch_item *items;
 	const char **status;          /* per plan item: fetched, present, failed, would-fetch */
-	bool vendor_only;             /* the main job's download: no driver packages (apt fetches
-					 those itself, after the driver step has set up its sources) */
 	unsigned vendor_kinds;        /* FETCH_KIND bits of the vendor files to fetch */
 	/* The target and choices the plan is made for: this fetch's own
 	 * (t, res), or the main job's (its download step reads no apt and
 	 * resolves nothing again). */
 	const struct target *tg;
 	const struct resolve_result *r;
-	const struct job_ctx *job;    /* the main job's context (its tables too), or NULL */
+	const struct job_ctx *job;    /* the main job's context (its tables too), or NULL; the main
+				 * job's download takes no driver packages (apt fetches those
+				 * itself, after the driver step has set up its sources) */
 };
 
 static void ctx_free(struct fetch_ctx *c)
@@ -180,7 +180,7 @@ static int resolve_target(struct fetch_ctx *c)
 			  gs_opts.for_target ? "the described machine" : "this machine");
 		code = EXIT_CONFLICT;
 	}
-	if (code == EXIT_OK && !c->vendor_only) {
+	if (code == EXIT_OK) {
 		code = driver_debs_plan(&c->t, ac, &c->debs);
 		c->have_debs = code == EXIT_OK;
 	}
@@ -191,7 +191,7 @@ static int resolve_target(struct fetch_ctx *c)
 static const struct mirror *pick_mirror(struct mirror_table *mt)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	const char *name = gs_opts.mirror ? gs_opts.mirror : "tuna";
+	const char *name = gs_opts.mirror ? gs_opts.mirror : MIRROR_DEFAULT;
 
 	strbuf_init(&err);
 	if (mirror_table_load(gs_compat_dir(), mt, &err) < 0) {
@@ -479,7 +479,7 @@ static void print_json(const struct fetch_ctx *c, int code)
 
 static int fetch_run(const struct job_ctx *job, unsigned vendor_kinds)
 {
-	struct fetch_ctx c = { .vendor_only = job != NULL, .vendor_kinds = vendor_kinds };
+	struct fetch_ctx c = { .vendor_kinds = vendor_kinds };
 	int code = EXIT_OK;
 
 	if (job) {
