@@ -3,9 +3,8 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include <errno.h>
+#include <string.h>
 
 #include "as-user.h"
 #include "exit-codes.h"
