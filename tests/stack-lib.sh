@@ -80,7 +80,7 @@ cp -r "$top_srcdir/compat" "$TMPD/compat"
 
 stack_artifacts() {
 	_pad=${2:-0}
-	gs "$1" --pci-dump "$AMPERE" --python 3.12 --json plan
+	gs "$1" --pci-dump "$AMPERE" --python 3.12 --user alice --json plan
 	[ "$rc" -eq 0 ] && [ "$(jget 'j["resolution"]["result"]')" = ok ]
 	ok $? "plan resolves for the chroot (Ampere, Ubuntu 24.04 with the generated driver repository)" || show
 	[ "$rc" -eq 0 ] || { show; echo "Bail out! plan does not resolve for the chroot"; exit 1; }

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "strbuf.h"
+#include "util.h"
 
 static enum log_level stderr_level = LOG_LEVEL_INFO;
 static FILE *log_file;
@@ -69,6 +70,13 @@ static void write_file_line(const char *prefix, const char *msg)
 	fflush(log_file);
 }
 
+static char *first_error;
+
+const char *log_first_error(void)
+{
+	return first_error;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
@@ -85,6 +93,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	}
 	if (log_file)
 		write_file_line(level_prefix[level], sb.buf);
+	if (level == LOG_LEVEL_ERROR && !first_error)
+		first_error = xstrdup(sb.buf);
 	errno = saved_errno;
 }
 

@@ -21,6 +21,9 @@ enum log_level log_get_level(void);
 /* Open (append) the log file.  Returns 0 or a negative errno. */
 int log_open_file(const char *path);
 void log_close_file(void);
+/* The first error this run logged (the cause, where later errors say
+ * what it stopped), or NULL: the --json result's "error". */
+const char *log_first_error(void);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Write raw text (e.g. captured program output) to the log file only. */

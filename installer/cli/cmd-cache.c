@@ -17,6 +17,7 @@
 #include "cache.h"
 #include "commands.h"
 #include "exit-codes.h"
+#include "json-result.h"
 #include "log.h"
 #include "options.h"
 #include "util.h"
@@ -181,8 +182,7 @@ static int load(const char *dir, struct cache_manifest *m)
 
 static void print_json_put(struct json_object *j)
 {
-	gs_print_json(j);
-	json_object_put(j);
+	json_result_set(j);
 }
 
 static struct json_object *entry_to_json(const struct cache_manifest *m, const struct cache_entry *e)
@@ -256,8 +256,7 @@ static int cache_list(const struct cache_manifest *m)
 			json_object_array_add(a, entry_to_json(m, v[i]));
 		json_object_object_add(j, "entries", a);
 		leftovers_to_json(j, &l);
-		gs_print_json(j);
-		json_object_put(j);
+		json_result_set(j);
 		leftovers_free(&l);
 		return EXIT_OK;
 	}
@@ -347,8 +346,7 @@ static int cache_verify(const struct cache_manifest *m)
 	if (j) {
 		json_object_object_add(j, "entries", a);
 		leftovers_to_json(j, &l);
-		gs_print_json(j);
-		json_object_put(j);
+		json_result_set(j);
 	} else {
 		print_leftover_warnings(&l);
 		printf("%zu of %zu file%s ok\n", m->nentries - bad, m->nentries, m->nentries == 1 ? "" : "s");

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "detect.h"
 #include "exit-codes.h"
+#include "json-result.h"
 #include "log.h"
 #include "options.h"
 #include "resolve-output.h"
@@ -30,8 +31,7 @@ static int check_tables(const struct compat_db *db)
 		json_object_object_add(t, "distros", json_object_new_int((int)db->ndistros));
 		json_object_object_add(t, "distro_drivers", json_object_new_int((int)db->ndrivers));
 		json_object_object_add(j, "rows", t);
-		gs_print_json(j);
-		json_object_put(j);
+		json_result_set(j);
 		return EXIT_OK;
 	}
 	printf("compatibility data in %s is consistent:\n"
@@ -103,8 +103,7 @@ int cmd_compat(int argc, char **argv)
 		json_object_object_add(j, "command", json_object_new_string("compat"));
 		json_object_object_add(j, "request", gs_request_to_json(&req));
 		json_object_object_add(j, "resolution", resolve_to_json(&res));
-		gs_print_json(j);
-		json_object_put(j);
+		json_result_set(j);
 	} else {
 		describe_request(&req);
 		resolve_print_text(&res, gs_opts.explain, stdout);

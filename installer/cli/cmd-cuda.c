@@ -27,6 +27,7 @@
 #include "options.h"
 #include "prompt.h"
 #include "job-ctx.h"
+#include "json-result.h"
 #include "step-done.h"
 #include "sysroot.h"
 #include "target.h"
@@ -103,7 +104,7 @@ int cuda_ldconfig_exit_code(void)
 
 static void print_result(struct cuda_ctx *c)
 {
-	if (gs_opts.json) {
+	if (c->job->o.json) {
 		struct json_object *j = json_object_new_object();
 
 		json_object_object_add(j, "schema_version", json_object_new_int(DETECT_SCHEMA_VERSION));
@@ -118,8 +119,7 @@ static void print_result(struct cuda_ctx *c)
 				       c->runfile_exit >= 0 ? json_object_new_int(c->runfile_exit) : NULL);
 		json_object_object_add(j, "warnings", json_object_get(c->warnings));
 		json_object_object_add(j, "problems", json_object_get(c->problems));
-		gs_print_json(j);
-		json_object_put(j);
+		json_result_set(j);
 	}
 }
 
@@ -161,11 +161,11 @@ static int check_gcc(struct cuda_ctx *c)
 		return EXIT_OK;
 	warn(c, "gcc %u is newer than the gcc %u CUDA %s supports: the runfile refuses it unless run with "
 	     "--override, and nvcc may then fail on some host code (install gcc-%u and pass -ccbin to nvcc if it "
-	     "does)%s", major, t->max_gcc, t->version, t->max_gcc, gs_opts.yes ? "; installing with --override (--yes)" : "");
-	if (!gs_opts.yes) {
+	     "does)%s", major, t->max_gcc, t->version, t->max_gcc, c->job->o.yes ? "; installing with --override (--yes)" : "");
+	if (!c->job->o.yes) {
 		_cleanup_free_ char *q = xasprintf("Install CUDA %s with --override?", t->version);
 
-		if (prompt_consent(q) != 1)
+		if (prompt_consent(q, c->job->o.yes) != 1)
 			return EXIT_FAILED;
 	}
 	c->override = true;
@@ -193,13 +193,13 @@ static int check_space(struct cuda_ctx *c, off_t size)
 		return EXIT_FAILED;
 	}
 	strbuf_init(&why);
-	r = cuda_pick_tmpdir(gs_opts.tmpdir, need_tmp, &tmp, &why);
+	r = cuda_pick_tmpdir(c->job->o.tmpdir, need_tmp, &tmp, &why);
 	if (r < 0) {
 		log_error("no temporary directory the runfile can unpack into: %s; give one with --tmpdir DIR "
 			  "(on a disk with room, not mounted noexec)", why.buf);
 		return EXIT_FAILED;
 	}
-	if (!gs_opts.tmpdir && why.len)
+	if (!c->job->o.tmpdir && why.len)
 		log_info("unpacking in %s: %s", tmp, why.buf);
 	r = target_fs_space(tmp, &avail, &noexec, &tmp_dev);
 	if (r == 0 && tmp_dev == tk_dev && avail < need_tk + need_tmp) {
@@ -228,16 +228,16 @@ static int get_runfile(struct cuda_ctx *c)
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	const char *expected = c->cuda->sha256;
 	_cleanup_free_ char *cache_dir = cache_dir_default();
-	int r = cuda_runfile_find(c->cuda, gs_opts.runfile, cache_dir, &c->runfile);
+	int r = cuda_runfile_find(c->cuda, c->job->o.runfile, cache_dir, &c->runfile);
 
-	if (r == -ENOENT && !gs_opts.runfile) {
+	if (r == -ENOENT && !c->job->o.runfile) {
 		log_error("the CUDA %s runfile is not in %s: download %s (sha256 %s) and run again with "
 			  "--runfile FILE, or fill the cache with 'gpu-setup fetch'", c->cuda->version, cache_dir,
 			  c->cuda->url, expected ? expected : "not in the data");
 		return EXIT_FAILED;
 	}
 	if (r < 0) {
-		log_error("cannot read the runfile '%s': %s", gs_opts.runfile,
+		log_error("cannot read the runfile '%s': %s", c->job->o.runfile,
 			  r == -EINVAL ? "not a regular file" : strerror(-r));
 		return EXIT_BAD_INPUT;
 	}
@@ -253,10 +253,10 @@ static int get_runfile(struct cuda_ctx *c)
 						   "checked (its sha256 is %s). Run it anyway?",
 						   c->cuda->version, c->runfile, c->sha256);
 
-		if (gs_opts.yes)
+		if (c->job->o.yes)
 			warn(c, "no sha256 in the data for CUDA %s: running '%s' unchecked (--yes)", c->cuda->version,
 			     c->runfile);
-		else if (prompt_consent(q) != 1)
+		else if (prompt_consent(q, c->job->o.yes) != 1)
 			return EXIT_FAILED;
 	}
 	return EXIT_OK;
@@ -264,7 +264,7 @@ static int get_runfile(struct cuda_ctx *c)
 
 static void print_dry_run(struct cuda_ctx *c)
 {
-	if (gs_opts.json)
+	if (c->job->o.json)
 		return;
 	printf("Would install CUDA %s into %s from NVIDIA's runfile, without its driver:\n", c->cuda->version,
 	       c->dir);
@@ -386,20 +386,20 @@ int install_cuda_step(const struct job_ctx *job)
 
 		existed = true;
 		if (step_done_cuda(c.dir, c.cuda->version, &why)) {
-			c.result = gs_opts.dry_run ? "dry-run" : "kept";
-			if (!gs_opts.json)
+			c.result = job->o.dry_run ? "dry-run" : "kept";
+			if (!job->o.json)
 				printf("CUDA %s is already installed in %s: kept\n", c.cuda->version, c.dir);
-			if (!gs_opts.dry_run)
+			if (!job->o.dry_run)
 				code = use_toolkit(c.dir, &changed);
 			goto out;
 		}
 		log_info("%s%s; the runfile installs over it", sysroot_get(), why.buf);
 	}
-	if (gs_opts.dry_run) {
+	if (job->o.dry_run) {
 		{
 			_cleanup_free_ char *cache_dir = cache_dir_default();
 
-			cuda_runfile_find(c.cuda, gs_opts.runfile, cache_dir, &c.runfile);
+			cuda_runfile_find(c.cuda, job->o.runfile, cache_dir, &c.runfile);
 		}
 		print_dry_run(&c);
 		c.result = "dry-run";
@@ -418,7 +418,7 @@ int install_cuda_step(const struct job_ctx *job)
 		code = use_toolkit(c.dir, &changed);
 	if (code == EXIT_OK) {
 		c.result = "installed";
-		if (!gs_opts.json)
+		if (!job->o.json)
 			printf("CUDA %s installed in %s; %s leads to it. Open a new login shell (or run '. %s') to "
 			       "have nvcc on PATH.\n", c.cuda->version, c.dir, CUDA_LINK_PATH, CUDA_PROFILE_PATH);
 	}

@@ -26,6 +26,7 @@
 #include "manifest.h"
 #include "options.h"
 #include "job-ctx.h"
+#include "json-result.h"
 #include "step-done.h"
 #include "sysroot.h"
 #include "target.h"
@@ -79,8 +80,7 @@ static void print_json(const char *result, const char *archive, const char *dir,
 	json_object_object_add(j, "sha256", a && a->sha256[0] ? json_object_new_string(a->sha256) : NULL);
 	json_object_object_add(j, "files", json_object_new_int((int)nfiles));
 	json_object_object_add(j, "problem", problem ? json_object_new_string(problem) : NULL);
-	gs_print_json(j);
-	json_object_put(j);
+	json_result_set(j);
 }
 
 /* The toolkit cuDNN goes into, and its CUDA major; logs when it is not a
@@ -132,8 +132,8 @@ int install_cudnn_step(const struct job_ctx *job)
 	code = toolkit_for(res->cuda->version, &dir, &major);
 	if (code != EXIT_OK)
 		goto out;
-	if (gs_opts.cudnn_archive) {
-		archive = xstrdup(gs_opts.cudnn_archive);
+	if (job->o.cudnn_archive) {
+		archive = xstrdup(job->o.cudnn_archive);
 		if (access(archive, R_OK) < 0) {
 			log_error("cannot read the cuDNN archive '%s': %s; nothing was changed", archive, strerror(errno));
 			code = EXIT_BAD_INPUT;
@@ -150,8 +150,8 @@ int install_cudnn_step(const struct job_ctx *job)
 		archive = xasprintf("%s/%s", cache, res->cudnn->archive);
 		/* The planned release already there: nothing to do. */
 		if (step_done_cudnn(dir, res->cudnn, NULL)) {
-			result = gs_opts.dry_run ? "dry-run" : "kept";
-			if (!gs_opts.json)
+			result = job->o.dry_run ? "dry-run" : "kept";
+			if (!job->o.json)
 				printf("cuDNN %s is already in %s: kept\n", res->cudnn->version, dir);
 			goto out;
 		}
@@ -163,9 +163,9 @@ int install_cudnn_step(const struct job_ctx *job)
 			goto out;
 		}
 	}
-	if (gs_opts.cudnn_archive && same_as_placed(dir, archive, &have)) {
-		result = gs_opts.dry_run ? "dry-run" : "kept";
-		if (!gs_opts.json)
+	if (job->o.cudnn_archive && same_as_placed(dir, archive, &have)) {
+		result = job->o.dry_run ? "dry-run" : "kept";
+		if (!job->o.json)
 			printf("cuDNN %s from this archive is already in %s: kept\n", have, dir);
 		goto out;
 	}
@@ -173,7 +173,7 @@ int install_cudnn_step(const struct job_ctx *job)
 	if (!row || !row->sha256)
 		log_warning("the compat data has no sha256 for '%s': its layout, versions and entries are still "
 			    "checked", archive);
-	if (gs_opts.dry_run) {
+	if (job->o.dry_run) {
 		r = cudnn_inspect(archive, &placed.info, &err);
 		if (r < 0) {
 			log_error("%s; nothing was changed", err.buf);
@@ -187,7 +187,7 @@ int install_cudnn_step(const struct job_ctx *job)
 			goto out;
 		}
 		result = "dry-run";
-		if (!gs_opts.json) {
+		if (!job->o.json) {
 			_cleanup_free_ char *m = cudnn_manifest_path(dir);
 
 			printf("Would place cuDNN %s (%s, %zu files) into %s/include and %s/lib64, recorded in %s, "
@@ -211,13 +211,13 @@ int install_cudnn_step(const struct job_ctx *job)
 	code = cuda_ldconfig_exit_code();
 	if (code == EXIT_OK) {
 		result = "installed";
-		if (!gs_opts.json)
+		if (!job->o.json)
 			printf("cuDNN %s placed into %s (%zu files%s%s)\n", placed.info.name_version, dir, placed.nfiles,
 			       placed.previous_version ? ", replacing " : "",
 			       placed.previous_version ? placed.previous_version : "");
 	}
 out:
-	if (gs_opts.json && (dir || code != EXIT_OK))
+	if (job->o.json && (dir || code != EXIT_OK))
 		print_json(result, archive, dir, placed.info.name_version ? &placed.info : NULL, placed.nfiles,
 			   code == EXIT_OK ? NULL : err.buf);
 	cudnn_place_result_free(&placed);

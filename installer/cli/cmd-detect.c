@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "detect.h"
 #include "exit-codes.h"
+#include "json-result.h"
 #include "options.h"
 #include "system-describe.h"
 
@@ -28,8 +29,7 @@ int cmd_detect(int argc, char **argv)
 		system_describe(&sys);
 		json_object_object_add(j, "system", detect_system_json(&sys));
 		system_description_free(&sys);
-		gs_print_json(j);
-		json_object_put(j);
+		json_result_set(j);
 	} else {
 		detect_print_text(&rep, stdout);
 	}

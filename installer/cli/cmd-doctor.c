@@ -13,6 +13,7 @@
 #include "doctor.h"
 #include "exit-codes.h"
 #include "job-ctx.h"
+#include "json-result.h"
 #include "log.h"
 #include "options.h"
 #include "sysroot.h"
@@ -42,26 +43,25 @@ static int find_user(struct target_user *ret, bool *ret_found)
 }
 
 /* Run every group over what the caller gathered; print; the exit code. */
-static int doctor_run(const struct detect_report *det, const char *detect_error, const struct compat_db *db,
-		      const struct target_user *user)
+static int doctor_run(const struct job_options *o, const struct detect_report *det, const char *detect_error,
+		      const struct compat_db *db, const struct target_user *user)
 {
 	struct doctor_report rep = { 0 };
 	struct doctor_ctx ctx = {
-		.det = det, .detect_error = detect_error, .db = db, .user = user, .deep = gs_opts.deep,
-		.online = gs_opts.online, .live = !sysroot_get()[0], .is_root = geteuid() == 0,
+		.det = det, .detect_error = detect_error, .db = db, .user = user, .deep = o->deep,
+		.online = o->online, .live = !sysroot_get()[0], .is_root = geteuid() == 0,
 	};
 	int code;
 
 	for (size_t i = 0; i < ELEMENTSOF(groups); i++)
 		groups[i](&ctx, &rep);
 
-	code = doctor_count(&rep, DOCTOR_FAIL) || (gs_opts.strict && doctor_count(&rep, DOCTOR_WARN))
+	code = doctor_count(&rep, DOCTOR_FAIL) || (o->strict && doctor_count(&rep, DOCTOR_WARN))
 		       ? EXIT_CHECKS_FAILED
 		       : EXIT_OK;
-	if (gs_opts.json) {
+	if (o->json) {
 		struct json_object *j = doctor_to_json(&rep, code);
-		gs_print_json(j);
-		json_object_put(j);
+		json_result_set(j);
 	} else {
 		doctor_print_text(&rep, stdout);
 	}
@@ -75,13 +75,14 @@ int doctor_step(const struct job_ctx *job)
 	/* The run's detection, tables and user: the machine has not
 	 * rebooted since they were read, so what they saw still holds; the
 	 * checks read the rest (modules, files, the environments) now. */
-	return doctor_run(&job->t.rep, NULL, job->t.db, job->have_user ? &job->u : NULL);
+	return doctor_run(&job->o, &job->t.rep, NULL, job->t.db, job->have_user ? &job->u : NULL);
 }
 
 int cmd_doctor(int argc, char **argv)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	struct detect_request req;
+	struct job_options o;
 	struct detect_report det;
 	struct target_user user = { 0 };
 	struct compat_db *db;
@@ -107,7 +108,8 @@ int cmd_doctor(int argc, char **argv)
 		target_user_free(&user);
 		return exit_code_for_errno(r);
 	}
-	code = doctor_run(r == 0 ? &det : NULL, err.buf, db, have_user ? &user : NULL);
+	gs_job_options(&o);
+	code = doctor_run(&o, r == 0 ? &det : NULL, err.buf, db, have_user ? &user : NULL);
 	if (r == 0)
 		detect_report_free(&det);
 	compat_db_free(db);

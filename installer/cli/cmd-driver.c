@@ -24,6 +24,7 @@
 #include "driver-offer.h"
 #include "exit-codes.h"
 #include "job-ctx.h"
+#include "json-result.h"
 #include "log.h"
 #include "options.h"
 #include "prompt.h"
@@ -34,6 +35,7 @@
 #include "util.h"
 
 struct driver_ctx {
+	const struct job_options *o; /* the run's options */
 	struct target *t;            /* the run's (job-ctx.h), or the command's own */
 	struct apt_cache *ac;
 	struct driver_choice ch;
@@ -62,11 +64,11 @@ static int open_cache(struct driver_ctx *d)
 }
 
 /* apt-get update, once apt and dpkg are free; err says why not. */
-static int run_update(struct strbuf *err)
+static int run_update(unsigned lock_wait_s, struct strbuf *err)
 {
 	const char *argv[] = { "apt-get", "update", "-q", NULL };
 
-	if (driver_wait_for_apt(gs_opts.lock_wait_s * 1000L, err) < 0)
+	if (driver_wait_for_apt(lock_wait_s * 1000L, err) < 0)
 		return -EBUSY;
 	return run_step(argv, err) < 0 ? -EIO : 0;
 }
@@ -82,9 +84,9 @@ static int update_stale_lists(struct driver_ctx *d)
 	_cleanup_free_ char *first = NULL;
 	int n;
 
-	if (gs_opts.offline || d->t->described || !d->ac || (n = apt_lists_missing(d->ac, &first)) <= 0)
+	if (d->o->offline || d->t->described || !d->ac || (n = apt_lists_missing(d->ac, &first)) <= 0)
 		return EXIT_OK;
-	if (gs_opts.list || gs_opts.dry_run || geteuid() != 0) {
+	if (d->o->list || d->o->dry_run || geteuid() != 0) {
 		log_warning("apt's sources name %d package list%s apt-get update has not fetched yet (%s): what apt "
 			    "offers may be out of date until 'sudo apt-get update' runs", n, n == 1 ? "" : "s", first);
 		return EXIT_OK;
@@ -94,7 +96,7 @@ static int update_stale_lists(struct driver_ctx *d)
 	strbuf_init(&err);
 	apt_cache_close(d->ac);
 	d->ac = NULL;
-	if (run_update(&err) < 0)
+	if (run_update(d->o->lock_wait_s, &err) < 0)
 		log_warning("%s; going on with the package lists apt has", err.buf);
 	return open_cache(d);
 }
@@ -157,18 +159,18 @@ static int debian_sources_step(struct driver_ctx *d)
 			    "the driver", sysroot_get(), d->t->match.suite);
 	if (!plan.nfiles)
 		goto out;
-	if (!gs_opts.json)
+	if (!d->o->json)
 		printf("Debian ships the NVIDIA driver in contrib and non-free%s, which apt's sources lack:\n",
 		       components[2] ? " (its firmware in non-free-firmware)" : "");
-	if (gs_opts.list || gs_opts.dry_run) {
-		d->sources = sources_changes(&plan, NULL, !gs_opts.json);
-		if (!gs_opts.json)
-			printf("(not changed: %s)\n", gs_opts.list ? "--list" : "--dry-run");
+	if (d->o->list || d->o->dry_run) {
+		d->sources = sources_changes(&plan, NULL, !d->o->json);
+		if (!d->o->json)
+			printf("(not changed: %s)\n", d->o->list ? "--list" : "--dry-run");
 		d->sources_pending = true;
 		goto out;
 	}
-	json_object_put(sources_changes(&plan, NULL, !gs_opts.json));
-	r = prompt_consent("Change the sources (each file is backed up first) and run apt-get update?");
+	json_object_put(sources_changes(&plan, NULL, !d->o->json));
+	r = prompt_consent("Change the sources (each file is backed up first) and run apt-get update?", d->o->yes);
 	if (r <= 0) {
 		code = EXIT_FAILED;
 		goto out;
@@ -176,7 +178,7 @@ static int debian_sources_step(struct driver_ctx *d)
 	/* The update after the change needs apt's lock: wait for it first,
 	 * so that a held lock changes nothing at all. */
 	strbuf_reset(&err);
-	if (driver_wait_for_apt(gs_opts.lock_wait_s * 1000L, &err) < 0) {
+	if (driver_wait_for_apt(d->o->lock_wait_s * 1000L, &err) < 0) {
 		log_error("%s; nothing was changed", err.buf);
 		code = EXIT_FAILED;
 		goto out;
@@ -192,7 +194,7 @@ static int debian_sources_step(struct driver_ctx *d)
 	apt_cache_close(d->ac);
 	d->ac = NULL;
 	strbuf_reset(&err);
-	if (run_update(&err) < 0) {
+	if (run_update(d->o->lock_wait_s, &err) < 0) {
 		/* The lists would not know the new sources: put the old ones
 		 * back, so the machine is as it was and the next run starts
 		 * over. */
@@ -238,7 +240,7 @@ static bool offline_cache_lacks(const struct driver_ctx *d)
  * then the repository apt installs them from. */
 static int offline_repo_step(struct driver_ctx *d)
 {
-	_cleanup_free_ char *dir = cache_dir_for(gs_opts.cache);
+	_cleanup_free_ char *dir = cache_dir_for(d->o->cache);
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT, why = STRBUF_INIT;
 	struct cache_manifest m = { 0 };
 	const char **debs = NULL, **sums = NULL;
@@ -300,7 +302,7 @@ static int read_offers(struct driver_ctx *d)
 {
 	int code = driver_choose(d->t, d->ac, d->sources_pending, &d->ch);
 
-	if (d->ch.assumed && !gs_opts.json)
+	if (d->ch.assumed && !d->o->json)
 		printf("Packages shown as \"not in apt\" come with the sources change above.\n");
 	return code;
 }
@@ -337,14 +339,13 @@ static void print_json(const struct driver_ctx *d)
 	json_object_object_add(j, "notes", strings_json(d->have_job ? d->job.notes : NULL));
 	json_object_object_add(j, "kernel_metapackage", d->have_job && d->job.kernel_meta
 								? json_object_new_string(d->job.kernel_meta) : NULL);
-	if (!gs_opts.list) {
+	if (!d->o->list) {
 		json_object_object_add(j, "result", json_object_new_string(d->result ? d->result : "failed"));
 		json_object_object_add(j, "method", !d->have_job ? NULL
 					: json_object_new_string(d->job.ubuntu_drivers_spec ? "ubuntu-drivers" : "apt-get"));
 		json_object_object_add(j, "reboot_required", json_object_new_boolean(d->reboot));
 	}
-	gs_print_json(j);
-	json_object_put(j);
+	json_result_set(j);
 }
 
 static void print_job(const struct driver_job *job)
@@ -411,9 +412,9 @@ static int prepare_install(struct driver_ctx *d)
 			return EXIT_OK;
 		}
 	}
-	if (!gs_opts.json)
+	if (!d->o->json)
 		print_job(&d->job);
-	if (d->job.nproblems && gs_opts.dry_run && d->sources_pending) {
+	if (d->job.nproblems && d->o->dry_run && d->sources_pending) {
 		/* apt's lists predate the sources change: what it lacks now
 		 * may well come with it. */
 		for (size_t i = 0; i < d->job.nproblems; i++)
@@ -421,16 +422,16 @@ static int prepare_install(struct driver_ctx *d)
 	} else if (d->job.nproblems) {
 		for (size_t i = 0; i < d->job.nproblems; i++)
 			log_error("%s", d->job.problems[i]);
-		if (gs_opts.offline)
+		if (d->o->offline)
 			log_error("%s", OFFLINE_LACKS_HINT);
 		log_error("nothing was changed");
 		return EXIT_FAILED;
 	}
-	if (gs_opts.dry_run) {
+	if (d->o->dry_run) {
 		d->result = "dry-run";
 		return EXIT_OK;
 	}
-	if (prompt_consent("Install the driver?") <= 0)
+	if (prompt_consent("Install the driver?", d->o->yes) <= 0)
 		return EXIT_FAILED;
 	return -1;  /* go on */
 }
@@ -445,7 +446,7 @@ static int install(struct driver_ctx *d)
 		return code;
 	apt_cache_close(d->ac);  /* apt-get and dpkg take over the state */
 	d->ac = NULL;
-	if (gs_opts.offline) {
+	if (d->o->offline) {
 		/* apt-get from the offline repository alone: ubuntu-drivers
 		 * would read the system's sources. */
 		d->job.apt_options = (const char *const *)d->repo.apt_options;
@@ -453,7 +454,7 @@ static int install(struct driver_ctx *d)
 		d->job.ubuntu_drivers_spec = NULL;
 	}
 	strbuf_init(&err);
-	r = driver_job_run(&d->job, gs_opts.lock_wait_s * 1000L, &err);
+	r = driver_job_run(&d->job, d->o->lock_wait_s * 1000L, &err);
 	if (r < 0) {
 		log_error("%s; nothing was changed", err.buf);
 		return EXIT_FAILED;
@@ -463,7 +464,7 @@ static int install(struct driver_ctx *d)
 	strbuf_reset(&err);
 	if (driver_job_verify(&d->job, &err) < 0) {
 		log_error("the driver install failed: %s%s", err.buf,
-			  gs_opts.log_path ? " (the log has the tools' whole output)"
+			  d->o->log_path ? " (the log has the tools' whole output)"
 					   : " (--log FILE keeps the tools' whole output)");
 		return EXIT_FAILED;
 	}
@@ -507,49 +508,49 @@ static void list_job(struct driver_ctx *d)
 {
 	driver_job_prepare(d->ac, d->t, d->ch.list.chosen, &d->job);
 	d->have_job = true;
-	if (gs_opts.json)
+	if (d->o->json)
 		return;
 	print_job(&d->job);
 	for (size_t i = 0; i < d->job.nproblems; i++)
 		log_warning("install would stop here: %s", d->job.problems[i]);
 }
 
-static int driver_run(struct target *t);
+static int driver_run(const struct job_options *o, struct target *t);
 
 int cmd_driver(int argc, char **argv)
 {
-	struct target_options o;
+	struct job_options o;
 	struct target t;
 	int code;
 
 	(void)argc;
 	(void)argv;
-	gs_target_options(&o);
-	code = target_load(&t, &o);
+	gs_job_options(&o);
+	code = target_load(&t, &o.target);
 	if (code == EXIT_OK)
-		code = driver_run(&t);
+		code = driver_run(&o, &t);
 	target_free(&t);
 	return code;
 }
 
 int driver_step(struct job_ctx *job)
 {
-	return driver_run(&job->t);
+	return driver_run(&job->o, &job->t);
 }
 
 /* The driver step for the target t (detected once by the caller): apt's
  * sources and offers are read here, after the sources change. */
-static int driver_run(struct target *t)
+static int driver_run(const struct job_options *o, struct target *t)
 {
-	struct driver_ctx d = { .t = t };
+	struct driver_ctx d = { .o = o, .t = t };
 	int code = EXIT_OK;
 
-	if (gs_opts.offline)
+	if (o->offline)
 		code = offline_repo_step(&d);
 	if (code == EXIT_OK)
 		code = open_cache(&d);
 	/* Offline, the sources are not apt's to read. */
-	if (code == EXIT_OK && !gs_opts.offline && !target_is_ubuntu(d.t) && !loaded_driver_fits(&d))
+	if (code == EXIT_OK && !o->offline && !target_is_ubuntu(d.t) && !loaded_driver_fits(&d))
 		code = debian_sources_step(&d);
 	if (code == EXIT_OK && !d.sources_pending && !d.sources)
 		code = update_stale_lists(&d);
@@ -557,25 +558,25 @@ static int driver_run(struct target *t)
 		code = read_offers(&d);
 	if (code != EXIT_OK)
 		goto out;
-	if (!gs_opts.json)
+	if (!o->json)
 		driver_list_print_text(&d.ch.list, stdout);
 	if (!d.ch.res.ok) {
-		if (!gs_opts.json) {
+		if (!o->json) {
 			puts("");
 			resolve_print_text(&d.ch.res, false, stdout);
 		}
 		log_error("none of apt's driver packages fits these GPUs and constraints (see the reasons above)");
 		code = EXIT_CONFLICT;
-		if (gs_opts.offline && offline_cache_lacks(&d)) {
+		if (o->offline && offline_cache_lacks(&d)) {
 			log_error("%s", OFFLINE_LACKS_HINT);
 			code = EXIT_FAILED;
 		}
-	} else if (!gs_opts.list) {
+	} else if (!o->list) {
 		code = install(&d);
 	} else if (d.ch.list.chosen) {
 		list_job(&d);
 	}
-	if (gs_opts.json)
+	if (o->json)
 		print_json(&d);
 out:
 	if (d.have_job)

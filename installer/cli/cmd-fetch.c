@@ -33,6 +33,7 @@
 #include "fetch.h"
 #include "fileio.h"
 #include "job-ctx.h"
+#include "json-result.h"
 #include "log.h"
 #include "miniconda.h"
 #include "mirror-config.h"
@@ -46,6 +47,7 @@
 #include "util.h"
 
 struct fetch_ctx {
+	const struct job_options *o;  /* the run's options */
 	struct target t;
 	struct resolve_request req;
 	struct driver_offers offers;
@@ -114,11 +116,11 @@ static int open_apt(struct fetch_ctx *c, struct apt_cache **ret)
 		if (target_apt_spec(&c->t, &c->spec) < 0) {
 			log_error("'%s' does not describe the machine's apt (no \"system\".\"apt\"): run a newer "
 				  "'gpu-setup detect --json' there",
-				  gs_opts.for_target);
+				  c->o->target.described);
 			return EXIT_BAD_INPUT;
 		}
 		c->have_spec = true;
-		r = apt_target_tree_create(&c->spec, gs_opts.tmpdir, &c->tree, &err);
+		r = apt_target_tree_create(&c->spec, c->o->tmpdir, &c->tree, &err);
 		if (r < 0) {
 			log_error("cannot set up apt for the described machine: %s", err.buf);
 			return EXIT_FAILED;
@@ -155,31 +157,18 @@ static int open_apt(struct fetch_ctx *c, struct apt_cache **ret)
 static int resolve_target(struct fetch_ctx *c)
 {
 	struct apt_cache *ac = NULL;
-	struct target_options o;
-	int code;
+	int code = target_load(&c->t, &c->o->target);
 
-	gs_target_options(&o);
-	code = gs_opts.for_target ? target_load_json(gs_opts.for_target, &c->t, &o) : target_load(&c->t, &o);
-
+	/* A malformed constraint is refused before apt reads anything (a
+	 * described machine's lists come over the network). */
 	if (code == EXIT_OK)
 		code = target_request(&c->t, &c->req);
 	if (code == EXIT_OK)
 		code = open_apt(c, &ac);
 	if (code != EXIT_OK)
 		return code;
-	driver_offers_read(ac, &c->t, gs_opts.server || driver_gpus_are_datacenter(&c->t), &c->offers);
-	if (c->offers.noffer) {
-		c->req.offer = c->offers.offer;
-		c->req.noffer = c->offers.noffer;
-	}
-	resolve(c->t.db, &c->req, &c->res);
+	code = target_resolve_loaded(&c->t, ac, &c->offers, &c->req, &c->res);
 	c->have_res = true;
-	if (!c->res.ok) {
-		resolve_print_text(&c->res, true, stderr);
-		log_error("no combination of versions fits %s (see the reasons above)",
-			  gs_opts.for_target ? "the described machine" : "this machine");
-		code = EXIT_CONFLICT;
-	}
 	if (code == EXIT_OK) {
 		code = driver_debs_plan(&c->t, ac, &c->debs);
 		c->have_debs = code == EXIT_OK;
@@ -188,13 +177,13 @@ static int resolve_target(struct fetch_ctx *c)
 	return code;
 }
 
-static const struct mirror *pick_mirror(struct mirror_table *mt)
+static const struct mirror *pick_mirror(const struct job_options *o, struct mirror_table *mt)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	const char *name = gs_opts.mirror ? gs_opts.mirror : MIRROR_DEFAULT;
+	const char *name = o->mirror ? o->mirror : MIRROR_DEFAULT;
 
 	strbuf_init(&err);
-	if (mirror_table_load(gs_compat_dir(), mt, &err) < 0) {
+	if (mirror_table_load(o->target.compat_dir, mt, &err) < 0) {
 		log_warning("cannot read the mirror table (%s): downloads come from the vendors' own sites", err.buf);
 		return NULL;
 	}
@@ -205,7 +194,7 @@ static const struct mirror *pick_mirror(struct mirror_table *mt)
 static int add_wheels(struct fetch_ctx *c, const struct mirror *mirror)
 {
 	const struct fw_build *b = c->r->build;
-	_cleanup_free_ char *tmpl = xasprintf("%s/gpu-setup-wheels-XXXXXX", gs_opts.tmpdir ? gs_opts.tmpdir : "/tmp");
+	_cleanup_free_ char *tmpl = xasprintf("%s/gpu-setup-wheels-XXXXXX", c->o->tmpdir ? c->o->tmpdir : "/tmp");
 	_cleanup_free_ char *requirement = NULL, *report = NULL, *target = NULL, *text = NULL;
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	const char *local = getenv("GPU_SETUP_PIP_INDEX");
@@ -223,7 +212,7 @@ static int add_wheels(struct fetch_ctx *c, const struct mirror *mirror)
 		log_error("cannot make a temporary directory %s: %s", tmpl, strerror(errno));
 		return EXIT_FAILED;
 	}
-	requirement = fw_build_requirement(b, gs_opts.framework_version);
+	requirement = fw_build_requirement(b, c->o->framework_version);
 	report = xasprintf("%s/report.json", tmpl);
 	target = xasprintf("%s/target", tmpl);
 	argv = pip_report_argv(c->r->python, index, requirement, target, report);
@@ -275,8 +264,8 @@ static int build_plan(struct fetch_ctx *c)
 		mirror = c->job->mirror;
 		mc = &c->job->mc;
 	} else {
-		mirror = pick_mirror(&mt);
-		if (miniconda_table_load(gs_compat_dir(), &c->mc, &err) < 0) {
+		mirror = pick_mirror(c->o, &mt);
+		if (miniconda_table_load(c->o->target.compat_dir, &c->mc, &err) < 0) {
 			log_error("%s", err.buf);
 			code = EXIT_BAD_INPUT;
 			goto out;
@@ -291,7 +280,7 @@ static int build_plan(struct fetch_ctx *c)
 
 		fetch_plan_add(&c->plan, CACHE_DEB, a->filename, a->version, urls, a->sha256, a->size);
 	}
-	if (gs_opts.wheels && c->r->build)
+	if (c->o->wheels && c->r->build)
 		code = add_wheels(c, mirror);
 out:
 	mirror_table_free(&mt);
@@ -312,7 +301,7 @@ static int open_cache(struct fetch_ctx *c)
 		return exit_code_for_errno(r);
 	}
 	c->have_m = true;
-	if (gs_opts.dry_run)
+	if (c->o->dry_run)
 		return EXIT_OK;
 	r = mkdir_p(c->dir, 0755);
 	if (r == 0 && access(c->dir, W_OK) < 0)
@@ -333,8 +322,8 @@ static int open_cache(struct fetch_ctx *c)
 static int download(struct fetch_ctx *c)
 {
 	struct fetch_options opt = {
-		.parallel = gs_opts.parallel,
-		.progress = isatty(STDERR_FILENO) && !gs_opts.quiet && !gs_opts.json,
+		.parallel = c->o->parallel,
+		.progress = isatty(STDERR_FILENO) && !c->o->quiet && !c->o->json,
 	};
 	_cleanup_close_ int lock = -1;
 	char **paths = xcalloc(c->plan.n + 1, sizeof(*paths));
@@ -448,9 +437,9 @@ static void print_json(const struct fetch_ctx *c, int code)
 
 	json_object_object_add(j, "schema_version", json_object_new_int(DETECT_SCHEMA_VERSION));
 	json_object_object_add(j, "command", json_object_new_string("fetch"));
-	json_object_object_add(j, "result", json_object_new_string(gs_opts.dry_run ? "dry-run"
+	json_object_object_add(j, "result", json_object_new_string(c->o->dry_run ? "dry-run"
 								    : code == EXIT_OK ? "ok" : "failed"));
-	json_object_object_add(j, "target", gs_opts.for_target ? json_object_new_string(gs_opts.for_target) : NULL);
+	json_object_object_add(j, "target", c->o->target.described ? json_object_new_string(c->o->target.described) : NULL);
 	json_object_object_add(j, "cache", c->dir ? json_object_new_string(c->dir) : NULL);
 	json_object_object_add(j, "plan", c->plan.label ? json_object_new_string(c->plan.label) : NULL);
 	json_object_object_add(j, "driver_packages", json_object_new_array());
@@ -473,13 +462,12 @@ static void print_json(const struct fetch_ctx *c, int code)
 		json_object_array_add(a, o);
 	}
 	json_object_object_add(j, "artifacts", a);
-	gs_print_json(j);
-	json_object_put(j);
+	json_result_set(j);
 }
 
-static int fetch_run(const struct job_ctx *job, unsigned vendor_kinds)
+static int fetch_run(const struct job_options *o, const struct job_ctx *job, unsigned vendor_kinds)
 {
-	struct fetch_ctx c = { .vendor_kinds = vendor_kinds };
+	struct fetch_ctx c = { .o = o, .vendor_kinds = vendor_kinds };
 	int code = EXIT_OK;
 
 	if (job) {
@@ -505,13 +493,13 @@ static int fetch_run(const struct job_ctx *job, unsigned vendor_kinds)
 
 		c.status[i] = e && (!a->sha256 || streq(e->sha256, a->sha256)) ? "in-cache" : "would-fetch";
 	}
-	if (!gs_opts.dry_run)
+	if (!o->dry_run)
 		code = download(&c);
-	if (gs_opts.json)
+	if (o->json)
 		print_json(&c, code);
 	else
 		print_text(&c);
-	if (code == EXIT_OK && !gs_opts.dry_run && !gs_opts.json)
+	if (code == EXIT_OK && !o->dry_run && !o->json)
 		printf("Everything is in %s: on the target, run 'sudo gpu-setup install --offline --cache DIR'\n", c.dir);
 out:
 	ctx_free(&c);
@@ -520,12 +508,15 @@ out:
 
 int cmd_fetch(int argc, char **argv)
 {
+	struct job_options o;
+
 	(void)argc;
 	(void)argv;
-	return fetch_run(NULL, FETCH_VENDOR_ALL);
+	gs_job_options(&o);
+	return fetch_run(&o, NULL, FETCH_VENDOR_ALL);
 }
 
 int download_step(const struct job_ctx *job, unsigned kinds)
 {
-	return fetch_run(job, kinds);
+	return fetch_run(&job->o, job, kinds);
 }

@@ -24,6 +24,7 @@
 #include "fileio.h"
 #include "framework-env.h"
 #include "job-ctx.h"
+#include "json-result.h"
 #include "log.h"
 #include "miniconda.h"
 #include "mirror-config.h"
@@ -38,6 +39,7 @@
 #include "util.h"
 
 struct fw_ctx {
+	const struct job_ctx *job;          /* the run's options */
 	const struct resolve_result *res;   /* the run's choices (job-ctx.h) */
 	struct target_user u;
 	bool have_user;
@@ -69,8 +71,7 @@ static void fw_print_json(const struct fw_ctx *c)
 	json_object_object_add(j, "requirement", json_string_or_null(c->requirement));
 	json_object_object_add(j, "index_url", b ? json_string_or_null(b->index_url) : NULL);
 	json_object_object_add(j, "installed", json_string_or_null(c->installed));
-	gs_print_json(j);
-	json_object_put(j);
+	json_result_set(j);
 }
 
 /* An environment that is already there: kept when its marker says this
@@ -96,7 +97,7 @@ static int fw_existing_env(struct fw_ctx *c)
 			  sysroot_get(), marker, c->env, c->name);
 		return EXIT_FAILED;
 	}
-	if (!env_marker_matches(&m, c->b, gs_opts.framework_version, &why)) {
+	if (!env_marker_matches(&m, c->b, c->job->o.framework_version, &why)) {
 		log_error("the conda environment %s (%s) is not the one this run would make: %s; remove it "
 			  "('conda env remove -n %s') to have it made again; nothing was changed",
 			  c->name, c->env, why.buf, c->name);
@@ -105,8 +106,8 @@ static int fw_existing_env(struct fw_ctx *c)
 	}
 	c->installed = xstrdup(m.version);
 	env_marker_free(&m);
-	c->result = gs_opts.dry_run ? "dry-run" : "kept";
-	if (!gs_opts.json)
+	c->result = c->job->o.dry_run ? "dry-run" : "kept";
+	if (!c->job->o.json)
 		printf("The conda environment %s (%s) already holds %s %s for CUDA %s: already set up, nothing "
 		       "changed\n",
 		       c->name, c->env, framework_title(c->b->fw), c->installed, c->cuda);
@@ -117,7 +118,7 @@ static void fw_print_dry_run(const struct fw_ctx *c)
 {
 	const struct fw_build *b = c->b;
 
-	if (gs_opts.json)
+	if (c->job->o.json)
 		return;
 	printf("Would create the conda environment %s for %s %s (CUDA %s) in %s:\n", c->name,
 	       framework_title(b->fw), b->version, c->cuda, c->env);
@@ -135,8 +136,8 @@ static int fw_create_env(struct fw_ctx *c)
 			    *env_python = xasprintf("%s/bin/python", c->env);
 	/* Offline, conda takes the packages from its own package cache (what
 	 * the Miniconda installer unpacked), never a channel. */
-	const char *argv[] = { conda, "create", "-y", "-n", c->name, gs_opts.offline ? "--offline" : python,
-			       gs_opts.offline ? python : NULL, NULL };
+	const char *argv[] = { conda, "create", "-y", "-n", c->name, c->job->o.offline ? "--offline" : python,
+			       c->job->o.offline ? python : NULL, NULL };
 	struct run_result rr;
 	int r = run_as(&c->u, argv, bin, &rr);
 
@@ -212,7 +213,7 @@ static int fw_check_installed(struct fw_ctx *c)
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
 	struct read_version_args a = { .env = c->env, .project = project };
 	struct version have, want;
-	const char *pin = gs_opts.framework_version;
+	const char *pin = c->job->o.framework_version;
 	bool full = pin && version_parse(pin, &want) == 0 && want.nparts >= 3;
 
 	strbuf_init(&out);
@@ -344,8 +345,12 @@ int cmd_install_framework(void)
 	struct job_ctx job;
 	int code;
 
-	if (gs_opts.framework == FW_NONE)
-		return install_framework_step(NULL);
+	if (gs_opts.framework == FW_NONE) {
+		gs_job_ctx_init(&job);
+		code = install_framework_step(&job);
+		job_ctx_free(&job);
+		return code;
+	}
 	code = gs_job_ctx_load(&job);
 	if (code == EXIT_OK)
 		code = install_framework_step(&job);
@@ -353,39 +358,39 @@ int cmd_install_framework(void)
 	return code;
 }
 
-/* job may be NULL with --framework none only. */
+/* With --framework none, job has the options only. */
 int install_framework_step(const struct job_ctx *job)
 {
-	struct fw_ctx c = { .result = "failed" };
+	struct fw_ctx c = { .job = job, .result = "failed" };
 	int code;
 
-	if (gs_opts.framework == FW_NONE) {
+	if (job->o.framework == FW_NONE) {
 		c.result = "nothing";
-		if (gs_opts.json)
+		if (job->o.json)
 			fw_print_json(&c);
 		else
 			printf("--framework none: no framework environment to set up, nothing to do\n");
 		return EXIT_OK;
 	}
 	c.res = &job->res;
-	code = job_user_get(job, gs_opts.user, &c.u);
+	code = job_user_get(job, &c.u);
 	c.have_user = code == EXIT_OK;
 	if (code != EXIT_OK)
 		goto out;
 	c.b = c.res->build;
 	if (!c.b) {
 		log_error("the resolver chose no %s build for this machine (see 'gpu-setup plan')",
-			  framework_title(gs_opts.framework));
+			  framework_title(job->o.framework));
 		code = EXIT_FAILED;
 		goto out;
 	}
 	c.cuda = fw_build_cuda_text(c.b);
 	c.name = framework_env_name(c.b);
-	c.requirement = fw_build_requirement(c.b, gs_opts.framework_version);
-	if (conda_prefix_find(&c.u, gs_opts.conda_prefix, &c.prefix) < 0) {
+	c.requirement = fw_build_requirement(c.b, job->o.framework_version);
+	if (conda_prefix_find(&c.u, job->o.conda_prefix, &c.prefix) < 0) {
 		log_error("no conda for %s in %s%s: install Miniconda first: sudo gpu-setup install miniconda",
 			  c.u.name, sysroot_get(),
-			  gs_opts.conda_prefix ? gs_opts.conda_prefix : "~/miniconda3, ~/anaconda3, ~/miniforge3 or ~/mambaforge");
+			  job->o.conda_prefix ? job->o.conda_prefix : "~/miniconda3, ~/anaconda3, ~/miniforge3 or ~/mambaforge");
 		code = EXIT_FAILED;
 		goto out;
 	}
@@ -394,12 +399,12 @@ int install_framework_step(const struct job_ctx *job)
 		code = fw_existing_env(&c);
 		goto out;
 	}
-	if (gs_opts.dry_run) {
+	if (job->o.dry_run) {
 		fw_print_dry_run(&c);
 		c.result = "dry-run";
 		goto out;
 	}
-	if (gs_opts.offline) {
+	if (job->o.offline) {
 		code = fw_offline_wheels(&c);
 		if (code != EXIT_OK)
 			goto out;
@@ -416,11 +421,11 @@ int install_framework_step(const struct job_ctx *job)
 		goto out;
 	}
 	c.result = "created";
-	if (!gs_opts.json)
+	if (!job->o.json)
 		printf("%s %s installed for %s in the conda environment %s (%s); use it with 'conda activate %s'\n",
 		       framework_title(c.b->fw), c.installed, c.u.name, c.name, c.env, c.name);
 out:
-	if (gs_opts.json && c.b)
+	if (job->o.json && c.b)
 		fw_print_json(&c);
 	free(c.prefix);
 	free(c.name);

@@ -7,11 +7,16 @@
 #include "config.h"
 
 #include "commands.h"
+#include "job-ctx.h"
 #include "main-job.h"
+#include "options.h"
 
 int cmd_install(int argc, char **argv)
 {
+	struct job_options o;
+
 	if (argc == 1)
 		return cmd_install_step(argv[0]);
-	return main_job();
+	gs_job_options(&o);
+	return main_job(&o);
 }

@@ -25,6 +25,7 @@
 #include "fileio.h"
 #include "framework-env.h"
 #include "job-ctx.h"
+#include "json-result.h"
 #include "log.h"
 #include "miniconda.h"
 #include "mirror-config.h"
@@ -45,7 +46,7 @@
 struct mc_ctx {
 	struct target_user u;
 	bool have_user;
-	const struct job_ctx *job;             /* the run's tables, or NULL: this command's own */
+	const struct job_ctx *job;             /* the run's options; its tables when it has them */
 	struct mirror_table mirrors;           /* own (have_mirrors) */
 	bool have_mirrors;
 	const struct mirror *mirror;
@@ -76,8 +77,7 @@ static void mc_print_json(const struct mc_ctx *c)
 	json_object_object_add(j, "sha256", json_string_or_null(c->sha256));
 	json_object_object_add(j, "mirror", c->mirror ? json_object_new_string(c->mirror->name) : NULL);
 	json_object_object_add(j, "shell_init", json_object_new_boolean(c->shell_init));
-	gs_print_json(j);
-	json_object_put(j);
+	json_result_set(j);
 }
 
 /* The user's mirror, from the table; an unknown name is a usage error. */
@@ -85,11 +85,11 @@ static int mc_pick_mirror(struct mc_ctx *c)
 {
 	int code;
 
-	if (c->job && c->job->have_tables) {
+	if (c->job->have_tables) {
 		c->mirror = c->job->mirror;
 		return EXIT_OK;
 	}
-	code = mirror_pick(gs_compat_dir(), gs_opts.mirror ? gs_opts.mirror : MIRROR_DEFAULT, &c->mirrors,
+	code = mirror_pick(c->job->o.target.compat_dir, c->job->o.mirror ? c->job->o.mirror : MIRROR_DEFAULT, &c->mirrors,
 			       &c->mirror);
 
 	c->have_mirrors = code == EXIT_OK;
@@ -101,7 +101,7 @@ static int mc_pick_mirror(struct mc_ctx *c)
 static int mc_pick_prefix(struct mc_ctx *c)
 {
 	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
-	const char *given = gs_opts.conda_prefix;
+	const char *given = c->job->o.conda_prefix;
 
 	strbuf_init(&why);
 	if (given && miniconda_prefix_valid(given, &why) < 0) {
@@ -131,11 +131,11 @@ static int mc_load_table(struct mc_ctx *c)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 
-	if (c->job && c->job->have_tables) {
+	if (c->job->have_tables) {
 		c->table = &c->job->mc;
 		return EXIT_OK;
 	}
-	if (miniconda_table_load(gs_compat_dir(), &c->own_table, &err) < 0) {
+	if (miniconda_table_load(c->job->o.target.compat_dir, &c->own_table, &err) < 0) {
 		log_error("%s", err.buf);
 		return EXIT_BAD_INPUT;
 	}
@@ -171,10 +171,10 @@ static int mc_consent_unchecked(struct mc_ctx *c)
 		return EXIT_OK;
 	log_warning("'%s' is not a Miniconda installer the compat data (miniconda.tsv) has a sha256 for, so it "
 		    "cannot be checked; its sha256 is %s%s",
-		    c->installer, c->sha256, gs_opts.yes ? ": running it unchecked (--yes)" : "");
-	if (gs_opts.yes)
+		    c->installer, c->sha256, c->job->o.yes ? ": running it unchecked (--yes)" : "");
+	if (c->job->o.yes)
 		return EXIT_OK;
-	return prompt_consent("Run this Miniconda installer anyway?") == 1 ? EXIT_OK : EXIT_FAILED;
+	return prompt_consent("Run this Miniconda installer anyway?", c->job->o.yes) == 1 ? EXIT_OK : EXIT_FAILED;
 }
 
 /* Fetch the release into the cache; only a file with the right sha256
@@ -222,19 +222,19 @@ static int mc_get_installer(struct mc_ctx *c)
 	struct stat st;
 	int code;
 
-	if (gs_opts.miniconda) {
-		_cleanup_free_ char *copy = xstrdup(gs_opts.miniconda);
+	if (c->job->o.miniconda) {
+		_cleanup_free_ char *copy = xstrdup(c->job->o.miniconda);
 
-		if (stat(gs_opts.miniconda, &st) < 0 || access(gs_opts.miniconda, R_OK) < 0) {
-			log_error("cannot read the Miniconda installer '%s': %s", gs_opts.miniconda, strerror(errno));
+		if (stat(c->job->o.miniconda, &st) < 0 || access(c->job->o.miniconda, R_OK) < 0) {
+			log_error("cannot read the Miniconda installer '%s': %s", c->job->o.miniconda, strerror(errno));
 			return EXIT_BAD_INPUT;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			log_error("the Miniconda installer '%s' is not a regular file", gs_opts.miniconda);
+			log_error("the Miniconda installer '%s' is not a regular file", c->job->o.miniconda);
 			return EXIT_BAD_INPUT;
 		}
 		c->rel = miniconda_find(c->table, basename(copy));
-		c->installer = xstrdup(gs_opts.miniconda);
+		c->installer = xstrdup(c->job->o.miniconda);
 		code = mc_verify(c, c->installer);
 		return code == EXIT_OK ? mc_consent_unchecked(c) : code;
 	}
@@ -247,7 +247,7 @@ static int mc_get_installer(struct mc_ctx *c)
 	if (stat(cache_host, &st) == 0 && S_ISREG(st.st_mode)) {
 		c->installer = xstrdup(cache_host);
 		code = mc_verify(c, c->installer);
-	} else if (gs_opts.offline) {
+	} else if (c->job->o.offline) {
 		log_error("%s is not in the cache (%s) and --offline allows no download: fill the cache with "
 			  "'gpu-setup fetch' on a machine with network; nothing was changed",
 			  c->rel->name, cache_host);
@@ -386,12 +386,12 @@ static int mc_shell_init(struct mc_ctx *c)
 
 static void mc_print_dry_run(const struct mc_ctx *c)
 {
-	if (gs_opts.json)
+	if (c->job->o.json)
 		return;
 	if (c->reused) {
 		printf("Would reuse the conda in %s for %s\n", c->prefix, c->u.name);
 	} else {
-		const struct miniconda_release *rel = gs_opts.miniconda ? NULL : miniconda_newest(c->table);
+		const struct miniconda_release *rel = c->job->o.miniconda ? NULL : miniconda_newest(c->table);
 		_cleanup_free_ char *dir = cache_dir_default(), *cache = rel ? miniconda_cache_path(dir, rel) : NULL;
 
 		printf("Would install Miniconda for %s into %s:\n", c->u.name, c->prefix);
@@ -399,31 +399,37 @@ static void mc_print_dry_run(const struct mc_ctx *c)
 			printf("  installer: %s (from %s, else downloaded; sha256 %s)\n", rel->name, cache,
 			       rel->sha256 ? rel->sha256 : "not in the data");
 		else
-			printf("  installer: %s (checked against compat/miniconda.tsv)\n", gs_opts.miniconda);
+			printf("  installer: %s (checked against compat/miniconda.tsv)\n", c->job->o.miniconda);
 	}
 	printf("  mirror: point pip and conda at %s (%s/.config/pip/pip.conf, %s/.condarc) before any conda "
 	       "command\n",
 	       c->mirror->name, c->u.home, c->u.home);
 	if (!c->reused)
 		printf("  run as %s: bash INSTALLER -b -p %s\n", c->u.name, c->prefix);
-	if (!gs_opts.no_shell_init)
+	if (!c->job->o.no_shell_init)
 		printf("  run as %s: %s/bin/conda init bash (conda initialize block in %s/.bashrc)\n", c->u.name,
 		       c->prefix, c->u.home);
 }
 
 int cmd_install_miniconda(void)
 {
-	return install_miniconda_step(NULL);
+	struct job_ctx job;
+	int code;
+
+	gs_job_ctx_init(&job);
+	code = install_miniconda_step(&job);
+	job_ctx_free(&job);
+	return code;
 }
 
-/* Miniconda reads neither detection nor the resolution: only the user,
- * the run's when there is a context (job may be NULL). */
+/* Miniconda reads neither detection nor the resolution: only the
+ * options, and the user and tables when the context has them. */
 int install_miniconda_step(const struct job_ctx *job)
 {
 	struct mc_ctx c = { .job = job, .result = "failed" };
 	int code;
 
-	code = job_user_get(job, gs_opts.user, &c.u);
+	code = job_user_get(job, &c.u);
 	c.have_user = code == EXIT_OK;
 	if (code == EXIT_OK)
 		code = mc_pick_mirror(&c);
@@ -433,7 +439,7 @@ int install_miniconda_step(const struct job_ctx *job)
 		code = mc_load_table(&c);
 	if (code != EXIT_OK)
 		goto out;
-	if (gs_opts.dry_run) {
+	if (job->o.dry_run) {
 		mc_print_dry_run(&c);
 		c.result = "dry-run";
 		goto out;
@@ -450,12 +456,12 @@ int install_miniconda_step(const struct job_ctx *job)
 	code = mc_apply_mirror(&c);
 	if (code == EXIT_OK && !c.reused)
 		code = mc_run_installer(&c);
-	if (code == EXIT_OK && !gs_opts.no_shell_init)
+	if (code == EXIT_OK && !job->o.no_shell_init)
 		code = mc_shell_init(&c);
 	if (code != EXIT_OK)
 		goto out;
 	c.result = c.reused ? "reused" : "installed";
-	if (!gs_opts.json) {
+	if (!job->o.json) {
 		if (c.reused)
 			printf("Miniconda for %s: the conda in %s is kept and reused\n", c.u.name, c.prefix);
 		else
@@ -469,7 +475,7 @@ out:
 
 		remove_tree(path);
 	}
-	if (gs_opts.json && c.have_user)
+	if (job->o.json && c.have_user)
 		mc_print_json(&c);
 	free(c.prefix);
 	free(c.installer);

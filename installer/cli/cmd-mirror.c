@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "exit-codes.h"
 #include "job-ctx.h"
+#include "json-result.h"
 #include "log.h"
 #include "mirror-config.h"
 #include "mirror-speed.h"
@@ -141,8 +142,7 @@ static void print_json(const struct mirror *m, const struct target_user *u, cons
 	if (gs_opts.speedtest)
 		json_object_object_add(j, "speedtest", speed ? json_object_get(speed) : NULL);
 	json_object_object_add(j, "error", error ? json_object_new_string(error) : NULL);
-	gs_print_json(j);
-	json_object_put(j);
+	json_result_set(j);
 }
 
 static void print_text(const struct mirror *m, const struct target_user *u, const struct mirror_files *f)

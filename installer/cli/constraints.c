@@ -11,20 +11,7 @@
 
 struct compat_db *gs_compat_load(void)
 {
-	return gs_compat_load_sharing(NULL);
-}
-
-struct compat_db *gs_compat_load_sharing(struct gpu_db *gpus)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	struct compat_db *db;
-
-	if (compat_db_load_sharing(gs_compat_dir(), gpus, &db, &err) < 0) {
-		log_error("%s", err.buf);
-		log_error("the compatibility data is damaged: reinstall gpu-setup, or fix the file named above ('gpu-setup compat --check' checks it)");
-		return NULL;
-	}
-	return db;
+	return target_compat_load(gs_compat_dir(), NULL);
 }
 
 void gs_resolve_constraints(struct resolve_request *req)
@@ -63,15 +50,45 @@ struct json_object *gs_request_to_json(const struct resolve_request *req)
 void gs_target_options(struct target_options *o)
 {
 	*o = (struct target_options){
+		.described = gs_opts.for_target, .compat_dir = gs_compat_dir(),
 		.gpu_only = gs_opts.gpu_only, .ngpu_only = gs_opts.ngpu_only, .kernels = gs_opts.kernels,
 		.nkernels = gs_opts.nkernels, .server = gs_opts.server, .offline = gs_opts.offline,
 	};
+	gs_detect_request(&o->detect);
+	gs_resolve_constraints(&o->constraints);
+}
+
+void gs_job_options(struct job_options *o)
+{
+	*o = (struct job_options){
+		.json = gs_opts.json, .yes = gs_opts.yes, .dry_run = gs_opts.dry_run, .quiet = gs_opts.quiet,
+		.offline = gs_opts.offline, .user = gs_opts.user, .mirror = gs_opts.mirror,
+		.conda_prefix = gs_opts.conda_prefix, .framework = gs_opts.framework,
+		.framework_version = gs_opts.framework_version, .runfile = gs_opts.runfile,
+		.cudnn_archive = gs_opts.cudnn_archive, .miniconda = gs_opts.miniconda, .cache = gs_opts.cache,
+		.tmpdir = gs_opts.tmpdir, .no_shell_init = gs_opts.no_shell_init, .wheels = gs_opts.wheels,
+		.parallel = gs_opts.parallel, .list = gs_opts.list, .lock_wait_s = gs_opts.lock_wait_s,
+		.log_path = gs_opts.log_path, .deep = gs_opts.deep, .online = gs_opts.online,
+		.strict = gs_opts.strict, .hooks_dir = gs_hooks_dir(),
+		.ignore_hook_failures = gs_opts.ignore_hook_failures,
+		.resume_after_reboot = gs_opts.resume_after_reboot, .argc = gs_opts.argc, .argv = gs_opts.argv,
+		.option_name = gs_option_long_name,
+	};
+	gs_target_options(&o->target);
 }
 
 int gs_job_ctx_load(struct job_ctx *c)
 {
-	struct target_options o;
+	struct job_options o;
 
-	gs_target_options(&o);
+	gs_job_options(&o);
 	return job_ctx_load(c, &o);
+}
+
+void gs_job_ctx_init(struct job_ctx *c)
+{
+	struct job_options o;
+
+	gs_job_options(&o);
+	job_ctx_init(c, &o);
 }

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "exit-codes.h"
+#include "json-result.h"
 #include "lock.h"
 #include "log.h"
 #include "options.h"
@@ -145,23 +146,10 @@ void gs_detect_request(struct detect_request *req)
 
 int gs_detect_or_exit_code(struct detect_report *rep)
 {
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	struct detect_request req;
-	int r;
 
 	gs_detect_request(&req);
-	strbuf_init(&err);
-	r = detect_run(&req, rep, &err);
-	if (r == 0)
-		return EXIT_OK;
-	log_error("%s", err.buf);
-	return exit_code_for_errno(r);
-}
-
-void gs_print_json(struct json_object *j)
-{
-	puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
+	return target_detect(&req, rep);
 }
 
 /* Everything a command's flags ask for, in one place. */
@@ -212,7 +200,9 @@ static int check_command(const struct command *c, int nargs, const unsigned char
 	return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/* Parse, check and run the command; *ret_command is its name for the
+ * --json result ("install cuda"), set once it is known.  The exit code. */
+static int run(int argc, char **argv, char **ret_command)
 {
 	unsigned char seen[GS_OPTIONS_MAX] = { 0 };
 	const struct command *c;
@@ -252,12 +242,27 @@ int main(int argc, char **argv)
 	c = gs_find_command(cargv[0]);
 	if (!c)
 		return unknown_command(cargv[0]);
+	*ret_command = (streq(c->name, "install") || streq(c->name, "uninstall")) && cargc > 1
+			       ? xasprintf("%s %s", c->name, cargv[1])
+			       : xstrdup(c->name);
 	code = check_command(c, cargc - 1, seen, &lock_fd);
 	if (code != EXIT_OK)
 		return code;
 	log_debug("command '%s', compat data in '%s'", c->name, gs_compat_dir());
 	code = c->fn(cargc - 1, cargv + 1);
 	lock_release(lock_fd);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	_cleanup_free_ char *command = NULL;
+	int code = run(argc, argv, &command);
+
+	/* One JSON document on stdout, also when the command failed before
+	 * it had one (json-result.h). */
+	if (gs_opts.json)
+		json_result_finish(command ? command : "gpu-setup", code, DETECT_SCHEMA_VERSION, stdout);
 	log_close_file();
 	return code;
 }

@@ -9,8 +9,7 @@
 #include "compat.h"
 #include "detect.h"
 #include "resolve.h"
-
-#define GS_MAX_GPU_ARGS 16
+#include "target.h"
 
 struct gs_options {
 	const char *root;        /* --root, NULL for / */
@@ -79,25 +78,24 @@ void gs_detect_request(struct detect_request *req);
 int gs_detect_or_exit_code(struct detect_report *rep);
 /* Load the compat data; logs a failure and returns NULL. */
 struct compat_db *gs_compat_load(void);
-/* The same with the GPU table detection already read (borrowed: it must
- * outlive the db). */
-struct compat_db *gs_compat_load_sharing(struct gpu_db *gpus);
 /* What the command line says about the target (target.h), and the job
  * context loaded with it (job-ctx.h): the only way the options reach the
  * target and the context. */
 struct target_options;
+struct job_options;
 struct job_ctx;
 void gs_target_options(struct target_options *o);
+void gs_job_options(struct job_options *o);
 int gs_job_ctx_load(struct job_ctx *c);
+/* A context with the options only (job_ctx_init). */
+void gs_job_ctx_init(struct job_ctx *c);
 /* The long option "--NAME[=VALUE]" (or a prefix of NAME) names, as
  * getopt_long matched it ("compat-dir" for "--compat"), or NULL. */
 const char *gs_option_long_name(const char *arg);
 /* The user's constraints from the options, into req (GPUs, distribution
- * and installed driver are the caller's). */
+ * and installed driver are the caller's; target_options carries them). */
 void gs_resolve_constraints(struct resolve_request *req);
 /* The constraints as JSON, for the "request" member of compat and plan. */
 struct json_object *gs_request_to_json(const struct resolve_request *req);
-/* Print a JSON document on stdout, the one format every --json uses. */
-void gs_print_json(struct json_object *j);
 
 #endif

@@ -117,6 +117,8 @@ size_t doctor_count(const struct doctor_report *rep, enum doctor_status s);
 
 /* Output (doctor.c). */
 void doctor_print_text(const struct doctor_report *rep, FILE *out);
+/* result: "passed" for exit_status 0, else "failed" (the exit code is the
+ * --json envelope's, json-result.h). */
 struct json_object *doctor_to_json(const struct doctor_report *rep, int exit_status);
 
 /* The check groups, in the order they run. */

@@ -11,6 +11,7 @@
 #include "cuda-install.h"
 #include "install-preflight.h"
 #include "offline-check.h"
+#include "resolve.h"
 #include "sysroot.h"
 #include "util.h"
 

@@ -33,31 +33,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "commands.h"
-#include "conda-prefix.h"
 #include "detect.h"
-#include "driver-offer.h"
 #include "exit-codes.h"
 #include "fetch-plan.h"
 #include "fileio.h"
 #include "framework-env.h"
-#include "install-preflight.h"
 #include "install-state.h"
 #include "interrupt.h"
 #include "job-ctx.h"
+#include "json-result.h"
 #include "log.h"
 #include "main-job.h"
-#include "miniconda.h"
-#include "mirror-config.h"
-#include "mirror-pick.h"
-#include "offline-check.h"
-#include "options.h"
 #include "plan.h"
 #include "prompt.h"
-#include "resolve-output.h"
 #include "resume-unit.h"
-#include "shipped-hooks.h"
+#include "steps.h"
 #include "sysroot.h"
 #include "target.h"
 #include "user-hooks.h"
@@ -80,12 +70,13 @@ struct job {
 	struct job_ctx ctx;       /* detection, the resolution, the user and the tables, once: every step reads them */
 	struct plan plan;
 	struct install_state st;
-	char *label, *boot_id, *conda_prefix, *log_path;
+	char *label, *boot_id, *log_path;
 	struct job_step steps[MAX_STEPS];
 	size_t nsteps;
 	bool reboot_needed;       /* the driver is installed, its module loads at the next boot */
 	bool rebooted_unloaded;   /* installed before a reboot, still not loaded after it */
 	bool resume_unit;         /* the one-shot unit is in place for the next boot */
+	bool json;                /* --json: the run prints one JSON result (the steps print text) */
 	int saved_stdout;         /* --json: the real stdout while steps print */
 };
 
@@ -215,8 +206,8 @@ static char **hook_env(const struct job *j)
 		.framework = r->build ? framework_name(r->build->fw) : NULL,
 		.framework_version = r->build ? r->build->version : NULL,
 		.python = r->python[0] ? r->python : NULL, .cuda_home = home, .user = j->ctx.u.name,
-		.user_home = j->ctx.u.home, .conda_prefix = j->conda_prefix, .env_name = env_name,
-		.log = j->log_path, .offline = gs_opts.offline,
+		.user_home = j->ctx.u.home, .conda_prefix = j->ctx.conda_prefix, .env_name = env_name,
+		.log = j->log_path, .offline = j->ctx.o.offline,
 	};
 
 	return user_hooks_env(&v);
@@ -229,7 +220,7 @@ static bool run_hooks(const struct job *j, const char *phase, const char *step, 
 	_cleanup_strbuf_ struct strbuf msg = STRBUF_INIT;
 	char **env = hook_env(j);
 	struct user_hook_failure f = { 0 };
-	int r = user_hooks_run(phase, step, (const char *const *)env, gs_opts.ignore_hook_failures, &f);
+	int r = user_hooks_run(phase, step, (const char *const *)env, j->ctx.o.ignore_hook_failures, &f);
 
 	strv_free(env);
 	strbuf_init(&msg);
@@ -246,111 +237,15 @@ static bool run_hooks(const struct job *j, const char *phase, const char *step, 
 
 /* ---- the steps */
 
-static int step_preflight(struct job *j)
-{
-	_cleanup_strbuf_ struct strbuf report = STRBUF_INIT, err = STRBUF_INIT;
-	struct space_need space[8];
-	size_t n;
-
-	strbuf_init(&report);
-	strbuf_init(&err);
-	n = preflight_space(space, preflight_space_needs(&j->plan, j->conda_prefix, space), &report);
-	if (n) {
-		log_error("not enough room on disk for the pending steps:\n%smake room and run again; nothing was changed",
-			  report.buf);
-		return EXIT_FAILED;
-	}
-	if (gs_opts.offline) {
-		_cleanup_free_ char *dir = cache_dir_default(), *requirement = NULL, *project = NULL, *prefix = NULL;
-		struct offline_need needs[8];
-		struct cache_manifest m;
-		int r = cache_manifest_load(dir, &m, &err);
-		size_t problems;
-
-		if (r < 0) {
-			log_error("cannot read the cache %s: %s; nothing was changed", dir, err.buf);
-			return exit_code_for_errno(r);
-		}
-		if (j->ctx.res.build) {
-			requirement = fw_build_requirement(j->ctx.res.build, gs_opts.framework_version);
-			project = pip_requirement_project(requirement);
-			prefix = xasprintf("%s-", project);
-		}
-		problems = offline_check(&m, needs,
-					 preflight_offline_needs(&j->plan, &j->ctx.res, miniconda_newest(&j->ctx.mc), prefix, needs),
-					 &report);
-		cache_manifest_free(&m);
-		if (problems) {
-			log_error("the cache %s does not cover this machine's plan (%zu problem%s):\n%s"
-				  "fill it on a machine with network: 'gpu-setup detect --json > target.json' here, then "
-				  "'gpu-setup fetch --for target.json --wheels --cache DIR' there; nothing was changed",
-				  dir, problems, problems == 1 ? "" : "s", report.buf);
-			return EXIT_FAILED;
-		}
-		log_info("the cache %s holds every file the plan needs, each with its recorded sha256", dir);
-	}
-	return EXIT_OK;
-}
-
-static int step_mirrors(struct job *j)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT, report = STRBUF_INIT;
-
-	strbuf_init(&err);
-	strbuf_init(&report);
-	if (mirror_apply(j->ctx.mirror, &j->ctx.u, false, &report, &err) < 0) {
-		log_error("cannot point pip and conda at the %s mirror for %s: %s", j->ctx.mirror->name, j->ctx.u.name, err.buf);
-		return EXIT_FAILED;
-	}
-	log_info("%s", report.buf);
-	return EXIT_OK;
-}
-
-static int step_hooks(void)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-
-	strbuf_init(&err);
-	if (shipped_hooks_enable(gs_hooks_dir(), &err) < 0) {
-		log_error("cannot enable gpu-setup's apt and kernel hooks: %s", err.buf);
-		return EXIT_FAILED;
-	}
-	return EXIT_OK;
-}
-
 static int run_one(struct job *j, struct job_step *s)
 {
-	switch (s->id) {
-	case STEP_ID_PREFLIGHT:
-		return step_preflight(j);
-	case STEP_ID_DOWNLOAD:
-		return download_step(&j->ctx, j->plan.download_kinds);
-	case STEP_ID_DRIVER:
-		if (j->rebooted_unloaded) {
-			log_error("the driver was installed before the machine restarted, and it is still not loaded: "
-				  "the check below (doctor) says why");
-			(void)doctor_step(&j->ctx);
-			return EXIT_FAILED;
-		}
-		return driver_step(&j->ctx);
-	case STEP_ID_MIRRORS:
-		return step_mirrors(j);
-	case STEP_ID_HOOKS:
-		return step_hooks();
-	case STEP_ID_DOCTOR:
-		return doctor_step(&j->ctx);
-	case STEP_ID_CUDA:
-		return install_cuda_step(&j->ctx);
-	case STEP_ID_CUDNN:
-		return install_cudnn_step(&j->ctx);
-	case STEP_ID_MINICONDA:
-		return install_miniconda_step(&j->ctx);
-	case STEP_ID_FRAMEWORK:
-		return install_framework_step(&j->ctx);
-	case STEP_ID_COUNT:
-		break;
+	if (s->id == STEP_ID_DRIVER && j->rebooted_unloaded) {
+		log_error("the driver was installed before the machine restarted, and it is still not loaded: "
+			  "the check below (doctor) says why");
+		(void)doctor_step(&j->ctx);
+		return EXIT_FAILED;
 	}
-	return EXIT_FAILED;
+	return step_table[s->id].run(&j->ctx);
 }
 
 /* --json: the steps' own output goes to stderr, so that stdout holds the
@@ -358,13 +253,12 @@ static int run_one(struct job *j, struct job_step *s)
 static void steps_output_begin(struct job *j)
 {
 	j->saved_stdout = -1;
-	if (!gs_opts.json)
+	if (!j->json)
 		return;
 	fflush(stdout);
 	j->saved_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
 	if (j->saved_stdout >= 0)
 		dup2(STDERR_FILENO, STDOUT_FILENO);
-	gs_opts.json = false;
 }
 
 static void steps_output_end(struct job *j)
@@ -375,7 +269,6 @@ static void steps_output_end(struct job *j)
 	dup2(j->saved_stdout, STDOUT_FILENO);
 	close(j->saved_stdout);
 	j->saved_stdout = -1;
-	gs_opts.json = true;
 }
 
 static void show_step(const struct job *j, size_t i)
@@ -398,7 +291,7 @@ static int run_preflight(struct job *j)
 	show_step(j, 0);
 	if (!run_hooks(j, "pre", step_id_name(s->id), &detail))
 		return EXIT_FAILED;
-	code = step_preflight(j);
+	code = run_one(j, s);
 	if (code != EXIT_OK)
 		return code;
 	if (!run_hooks(j, "post", step_id_name(s->id), &detail))
@@ -513,9 +406,9 @@ static char *image_path(const char *host_path)
 /* The host path option arg names (getopt takes any unambiguous prefix:
  * --compat DIR is --compat-dir DIR), or NULL; *ret_value_in_arg is set
  * when the value follows '=' in arg itself. */
-static const char *host_path_option(const char *arg, bool *ret_value_in_arg)
+static const char *host_path_option(const struct job_options *opts, const char *arg, bool *ret_value_in_arg)
 {
-	const char *name = gs_option_long_name(arg);
+	const char *name = opts->option_name(arg);
 
 	*ret_value_in_arg = strchr(arg, '=') != NULL;
 	for (const char *const *o = host_path_options; name && *o; o++)
@@ -556,7 +449,7 @@ static char *resume_program(struct strbuf *why)
 
 /* The command the resume unit runs: this run's, answering yes; NULL with
  * why when the target could not run it. */
-static char **resume_argv(const char *user, struct strbuf *why)
+static char **resume_argv(const struct job_options *opts, const char *user, struct strbuf *why)
 {
 	char *exe = resume_program(why);
 	char **v = NULL;
@@ -568,26 +461,26 @@ static char **resume_argv(const char *user, struct strbuf *why)
 	strv_push(&v, &n, xstrdup("--yes"));
 	/* At boot there is no SUDO_USER to name the user, and the target
 	 * is / itself. */
-	if (!gs_opts.user) {
+	if (!opts->user) {
 		strv_push(&v, &n, xstrdup("--user"));
 		strv_push(&v, &n, xstrdup(user));
 	}
-	for (int i = 1; i < gs_opts.argc; i++) {
-		const char *a = gs_opts.argv[i], *o, *name = gs_option_long_name(a);
+	for (int i = 1; i < opts->argc; i++) {
+		const char *a = opts->argv[i], *o, *name = opts->option_name(a);
 		bool inline_value;
 
 		/* As getopt read them: "--ro DIR" is --root too. */
 		if (name && streq(name, "root")) {
-			if (!strchr(a, '=') && i + 1 < gs_opts.argc)
+			if (!strchr(a, '=') && i + 1 < opts->argc)
 				i++;
 			continue;
 		}
 		if (streq(a, "-y") || (name && (streq(name, "yes") || streq(name, "resume-after-reboot"))))
 			continue;
-		o = host_path_option(a, &inline_value);
+		o = host_path_option(opts, a, &inline_value);
 		if (o) {
 			const char *value = inline_value ? strchr(a, '=') + 1
-					    : i + 1 < gs_opts.argc ? gs_opts.argv[++i] : "";
+					    : i + 1 < opts->argc ? opts->argv[++i] : "";
 			_cleanup_free_ char *there = image_path(value);
 
 			if (!there) {
@@ -608,9 +501,9 @@ static char **resume_argv(const char *user, struct strbuf *why)
 
 static void reboot_advice(struct job *j)
 {
-	if (gs_opts.resume_after_reboot && !gs_opts.dry_run) {
+	if (j->ctx.o.resume_after_reboot && !j->ctx.o.dry_run) {
 		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-		char **argv = resume_argv(j->ctx.u.name, &err);
+		char **argv = resume_argv(&j->ctx.o, j->ctx.u.name, &err);
 
 		if (argv && resume_unit_install((const char *const *)argv, &err) == 0)
 			j->resume_unit = true;
@@ -618,7 +511,7 @@ static void reboot_advice(struct job *j)
 			log_warning("cannot set up the run after the reboot: %s", err.buf);
 		strv_free(argv);
 	}
-	if (gs_opts.json)
+	if (j->json)
 		return;
 	printf("\nThe NVIDIA driver is installed; its kernel module loads at the next boot.\n"
 	       "Every step that does not need it is done. To finish:\n"
@@ -657,8 +550,7 @@ static void print_json_result(const struct job *j, const char *result, int code)
 	json_object_object_add(o, "resume_unit", json_object_new_boolean(j->resume_unit));
 	json_object_object_add(o, "state", json_object_new_string(INSTALL_STATE_PATH));
 	json_object_object_add(o, "log", j->log_path ? json_object_new_string(j->log_path) : NULL);
-	gs_print_json(o);
-	json_object_put(o);
+	json_result_set(o);
 }
 
 /* ---- setting up */
@@ -667,8 +559,8 @@ static int open_log(struct job *j)
 {
 	int r;
 
-	if (gs_opts.log_path) {
-		j->log_path = xstrdup(gs_opts.log_path);
+	if (j->ctx.o.log_path) {
+		j->log_path = xstrdup(j->ctx.o.log_path);
 		return 0;
 	}
 	{
@@ -706,28 +598,22 @@ static int load_state(struct job *j)
 }
 
 /* Detect, resolve, the user, the plan and the state. */
-static int job_load(struct job *j)
+static int job_load(struct job *j, const struct job_options *o)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	int code = gs_job_ctx_load(&j->ctx);
+	int code = job_ctx_load(&j->ctx, o);
 
+	j->json = o->json;
 	if (code != EXIT_OK)
 		return code;
-	code = job_ctx_load_user(&j->ctx, gs_opts.user);
+	code = job_ctx_load_user(&j->ctx);
 	if (code != EXIT_OK)
 		return code;
-	code = job_ctx_load_tables(&j->ctx, gs_compat_dir(), gs_opts.mirror ? gs_opts.mirror : MIRROR_DEFAULT);
+	code = job_ctx_load_tables(&j->ctx);
 	if (code != EXIT_OK)
 		return code;
-	{
-		struct plan_input in = { .res = &j->ctx.res, .distro = j->ctx.t.distro, .user = &j->ctx.u,
-					 .mirror = j->ctx.mirror, .conda_prefix = gs_opts.conda_prefix,
-					 .framework_version = gs_opts.framework_version, .offline = gs_opts.offline };
-
-		plan_build(&in, &j->plan);
-	}
-	if (conda_prefix_find(&j->ctx.u, gs_opts.conda_prefix, &j->conda_prefix) < 0)
-		j->conda_prefix = gs_opts.conda_prefix ? xstrdup(gs_opts.conda_prefix) : conda_prefix_default(&j->ctx.u);
+	plan_build(&j->ctx, &j->plan);
+	j->ctx.plan = &j->plan;
 	j->label = fetch_plan_label(j->ctx.t.distro->id, &j->ctx.res);
 	j->boot_id = read_boot_id();
 	return load_state(j);
@@ -745,7 +631,6 @@ static void job_free(struct job *j)
 	job_ctx_free(&j->ctx);
 	free(j->label);
 	free(j->boot_id);
-	free(j->conda_prefix);
 	free(j->log_path);
 }
 
@@ -766,34 +651,33 @@ static void state_begin(struct job *j)
 }
 
 /* No NVIDIA GPU: what detection saw, as the one result of the run. */
-static void no_nvidia_report(const struct detect_report *rep)
+static void no_nvidia_report(const struct detect_report *rep, bool json)
 {
-	if (gs_opts.json) {
+	if (json) {
 		struct json_object *j = json_object_new_object();
 
 		json_object_object_add(j, "schema_version", json_object_new_int(DETECT_SCHEMA_VERSION));
 		json_object_object_add(j, "command", json_object_new_string("install"));
 		json_object_object_add(j, "result", json_object_new_string("no-nvidia-gpu"));
 		json_object_object_add(j, "detect", detect_to_json(rep));
-		gs_print_json(j);
-		json_object_put(j);
+		json_result_set(j);
 	} else {
 		detect_print_text(rep, stdout);
 	}
 }
 
-int main_job(void)
+int main_job(const struct job_options *o)
 {
 	struct job j = { .saved_stdout = -1 };
 	int code, r;
 	bool nothing;
 
-	code = job_load(&j);
+	code = job_load(&j, o);
 	if (code == EXIT_NO_NVIDIA && j.ctx.t.have_rep)
-		no_nvidia_report(&j.ctx.t.rep);
+		no_nvidia_report(&j.ctx.t.rep, j.ctx.o.json);
 	if (code != EXIT_OK)
 		goto out;
-	if (!gs_opts.dry_run) {
+	if (!j.ctx.o.dry_run) {
 		_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 
 		/* One-shot: whatever this run finds, the unit has done its job. */
@@ -809,11 +693,11 @@ int main_job(void)
 			j.steps[i].status = !j.steps[i].done ? STEP_PENDING     /* doctor, after the reboot */
 					    : j.steps[i].id == STEP_ID_DRIVER && j.reboot_needed ? STEP_REBOOT_PENDING
 					    : STEP_ALREADY_DONE;
-		if (j.reboot_needed && !gs_opts.json)
+		if (j.reboot_needed && !j.json)
 			printf("Nothing to do before the reboot.\n");
 		if (j.reboot_needed)
 			reboot_advice(&j);
-		if (gs_opts.json) {
+		if (j.json) {
 			print_json_result(&j, j.reboot_needed ? "reboot-needed" : "nothing-to-do", code);
 		} else if (!j.reboot_needed) {
 			printf("Nothing to do: %s is set up (each step's result holds; 'gpu-setup doctor' checks it "
@@ -821,19 +705,19 @@ int main_job(void)
 		}
 		goto out;
 	}
-	if (!gs_opts.json)
+	if (!j.json)
 		print_plan(&j);
-	if (gs_opts.dry_run) {
-		if (gs_opts.json)
+	if (j.ctx.o.dry_run) {
+		if (j.json)
 			print_json_result(&j, "dry-run", EXIT_OK);
 		goto out;
 	}
-	r = prompt_consent("Go ahead?");
+	r = prompt_consent("Go ahead?", j.ctx.o.yes);
 	if (r <= 0) {
 		code = r == -ENOTTY ? EXIT_USAGE : EXIT_FAILED;
 		goto out;
 	}
-	gs_opts.yes = true;   /* asked once: the steps do not ask again */
+	j.ctx.o.yes = true;   /* asked once: the steps do not ask again */
 	open_log(&j);
 	log_msg(LOG_LEVEL_DEBUG, "gpu-setup %s: the main job starts (pid %ld) for %s", PACKAGE_VERSION,
 		(long)getpid(), j.label);
@@ -844,7 +728,7 @@ int main_job(void)
 	code = run_preflight(&j);
 	if (code != EXIT_OK) {
 		steps_output_end(&j);
-		if (gs_opts.json)
+		if (j.json)
 			print_json_result(&j, "failed", code);
 		goto out;
 	}
@@ -866,9 +750,9 @@ int main_job(void)
 	else if (code != EXIT_OK && !interrupt_pending())
 		log_error("the run stopped at a failed step; the steps before it are done and kept: fix what the "
 			  "message says and run 'sudo gpu-setup' again");
-	else if (code == EXIT_OK && !gs_opts.json)
+	else if (code == EXIT_OK && !j.json)
 		printf("Done: %s is set up.\n", j.label);
-	if (gs_opts.json)
+	if (j.json)
 		print_json_result(&j, result_word(&j, code == EXIT_REBOOT_NEEDED ? EXIT_OK : code), code);
 out:
 	job_free(&j);

@@ -5,7 +5,10 @@
 #ifndef GS_MAIN_JOB_H
 #define GS_MAIN_JOB_H
 
-/* Run it under the global options; an exit code from exit-codes.h. */
-int main_job(void);
+struct job_options;
+
+/* Run it under the options o (the cli's gs_job_options); an exit code
+ * from exit-codes.h. */
+int main_job(const struct job_options *o);
 
 #endif

@@ -14,10 +14,6 @@
 
 #include <json-c/json.h>
 
-#include "mirror-config.h"
-#include "resolve.h"
-#include "target-user.h"
-
 /* The steps of install, in the order they run.  plan lists exactly these;
  * the state file and --json name them by step_id_name. */
 enum step_id {
@@ -52,17 +48,12 @@ struct plan {
 	unsigned download_kinds;  /* FETCH_KIND bits: the vendor files the pending steps read */
 };
 
-struct plan_input {
-	const struct resolve_result *res;   /* must be ok */
-	const struct distro_info *distro;
-	const struct target_user *user;
-	const struct mirror *mirror;        /* the pip/conda mirror's row */
-	const char *conda_prefix;           /* --conda-prefix, NULL: the usual places */
-	const char *framework_version;      /* --framework NAME=VERSION's version, or NULL */
-	bool offline;                       /* --offline: no download step; preflight checks the cache */
-};
+struct job_ctx;
 
-void plan_build(const struct plan_input *in, struct plan *ret);
+/* The steps of the table (steps.h) the context's choice has, in order,
+ * each decided: done with why, or with its changes.  The context has its
+ * user and tables loaded (job_ctx_load_user, job_ctx_load_tables). */
+void plan_build(const struct job_ctx *c, struct plan *ret);
 /* The step with id, or NULL when the plan has none (cuDNN without a
  * release that fits, download when offline). */
 struct plan_step *plan_find(struct plan *p, enum step_id id);

@@ -19,7 +19,6 @@
 #include "fileio.h"
 #include "json-compat.h"
 #include "log.h"
-#include "options.h"
 #include "target.h"
 #include "util.h"
 
@@ -204,7 +203,7 @@ static int read_gpu(const char *path, struct json_object *o, size_t i, const str
 	return EXIT_OK;
 }
 
-static int read_gpus(const char *path, struct json_object *doc, struct detect_report *rep)
+static int read_gpus(const char *path, struct json_object *doc, const char *compat_dir, struct detect_report *rep)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	struct json_object *gpus, *n;
@@ -214,7 +213,7 @@ static int read_gpus(const char *path, struct json_object *doc, struct detect_re
 	if (code != EXIT_OK)
 		return code;
 	strbuf_init(&err);
-	if (gpu_db_load(gs_compat_dir(), &rep->db, &err) < 0) {
+	if (gpu_db_load(compat_dir, &rep->db, &err) < 0) {
 		log_error("%s", err.buf);
 		return EXIT_BAD_INPUT;
 	}
@@ -553,17 +552,14 @@ int target_load_json(const char *path, struct target *t, const struct target_opt
 		return code;
 
 	t->have_rep = true;
-	code = read_gpus(path, t->described, &t->rep);
+	code = read_gpus(path, t->described, opts->compat_dir, &t->rep);
 	if (code != EXIT_OK)
 		return code;
 	if (!t->rep.pci.nvidia_count) {
 		log_error("%s: the machine described has no NVIDIA GPU: there is nothing to do for it", path);
 		return EXIT_NO_NVIDIA;
 	}
-	t->db = gs_compat_load_sharing(t->rep.db);
-	if (!t->db)
-		return EXIT_BAD_INPUT;
-	code = target_select_gpus(t);
+	code = target_load_gpus(t);
 	if (code == EXIT_OK)
 		code = read_os(path, sys, &t->os);
 	if (code == EXIT_OK)

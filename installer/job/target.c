@@ -129,12 +129,51 @@ static int read_system(struct target *t)
 	return EXIT_OK;
 }
 
+int target_detect(const struct detect_request *req, struct detect_report *rep)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	int r;
+
+	strbuf_init(&err);
+	r = detect_run(req, rep, &err);
+	if (r == 0)
+		return EXIT_OK;
+	log_error("%s", err.buf);
+	return exit_code_for_errno(r);
+}
+
+struct compat_db *target_compat_load(const char *dir, struct gpu_db *gpus)
+{
+	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
+	struct compat_db *db;
+
+	strbuf_init(&err);
+	if (compat_db_load_sharing(dir, gpus, &db, &err) < 0) {
+		log_error("%s", err.buf);
+		log_error("the compatibility data is damaged: reinstall gpu-setup, or fix the file named above ('gpu-setup compat --check' checks it)");
+		return NULL;
+	}
+	return db;
+}
+
+int target_load_gpus(struct target *t)
+{
+	/* detection read gpus.tsv and gpu-ranges.tsv: the db shares them (the
+	 * report is freed before the db, and nothing reads the db after). */
+	t->db = target_compat_load(t->opts.compat_dir, t->rep.db);
+	if (!t->db)
+		return EXIT_BAD_INPUT;
+	return target_select_gpus(t);
+}
+
 int target_load(struct target *t, const struct target_options *opts)
 {
 	int code;
 
+	if (opts->described)
+		return target_load_json(opts->described, t, opts);
 	*t = (struct target){ .opts = *opts };
-	code = gs_detect_or_exit_code(&t->rep);
+	code = target_detect(&opts->detect, &t->rep);
 	if (code)
 		return code;
 	t->have_rep = true;
@@ -142,12 +181,7 @@ int target_load(struct target *t, const struct target_options *opts)
 		log_error("no NVIDIA GPU found: there is nothing to do ('gpu-setup detect' shows what was seen)");
 		return EXIT_NO_NVIDIA;
 	}
-	/* detect read gpus.tsv and gpu-ranges.tsv: the db shares them (the
-	 * report is freed before the db, and nothing reads the db after). */
-	t->db = gs_compat_load_sharing(t->rep.db);
-	if (!t->db)
-		return EXIT_BAD_INPUT;
-	code = target_select_gpus(t);
+	code = target_load_gpus(t);
 	if (code == EXIT_OK)
 		code = read_system(t);
 	target_take_kernels(t);
@@ -177,7 +211,12 @@ int target_request(const struct target *t, struct resolve_request *req)
 		.gpus = t->gpus, .ngpus = t->ngpus, .distro = t->distro->id,
 		.installed_driver = t->installed, .installed_flavour = t->installed_flavour,
 	};
-	gs_resolve_constraints(req);
+	req->framework = t->opts.constraints.framework;
+	req->framework_version = t->opts.constraints.framework_version;
+	req->cuda = t->opts.constraints.cuda;
+	req->driver_branch = t->opts.constraints.driver_branch;
+	req->cudnn = t->opts.constraints.cudnn;
+	req->python = t->opts.constraints.python;
 	strbuf_init(&err);
 	if (resolve_check_request(t->db, req, &err) < 0) {
 		log_error("%s", err.buf);
@@ -200,24 +239,39 @@ void target_read_apt_offers(const struct target *t, struct resolve_request *req,
 	}
 }
 
-int target_resolve(struct target *t, const struct target_options *opts, struct driver_offers *offers,
-		   struct resolve_result *res)
+int target_resolve_loaded(struct target *t, struct apt_cache *ac, struct driver_offers *offers,
+			  struct resolve_request *req, struct resolve_result *res)
 {
-	struct resolve_request req;
-	int code = target_load(t, opts);
+	int code = target_request(t, req);
 
-	if (code == EXIT_OK)
-		code = target_request(t, &req);
 	if (code != EXIT_OK)
 		return code;
-	target_read_apt_offers(t, &req, offers);
-	resolve(t->db, &req, res);
-	if (!res->ok) {
-		resolve_print_text(res, true, stderr);
-		log_error("no combination of versions fits this machine (see the reasons above)");
-		return EXIT_CONFLICT;
+	if (ac) {
+		driver_offers_read(ac, t, t->opts.server || driver_gpus_are_datacenter(t), offers);
+		if (offers->noffer) {
+			req->offer = offers->offer;
+			req->noffer = offers->noffer;
+		}
+	} else {
+		target_read_apt_offers(t, req, offers);
 	}
-	return EXIT_OK;
+	resolve(t->db, req, res);
+	if (res->ok)
+		return EXIT_OK;
+	if (!t->opts.conflict_quiet) {
+		resolve_print_text(res, true, stderr);
+		log_error("no combination of versions fits %s (see the reasons above)",
+			  t->described ? "the described machine" : "this machine");
+	}
+	return EXIT_CONFLICT;
+}
+
+int target_resolve(struct target *t, const struct target_options *opts, struct driver_offers *offers,
+		   struct resolve_request *req, struct resolve_result *res)
+{
+	int code = target_load(t, opts);
+
+	return code == EXIT_OK ? target_resolve_loaded(t, NULL, offers, req, res) : code;
 }
 
 struct json_object *target_gpus_json(const struct target *t)

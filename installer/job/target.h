@@ -11,23 +11,31 @@
 #include "compat.h"
 #include "detect.h"
 #include "distro-match.h"
-#include "options.h"
 #include "osinfo.h"
 #include "resolve.h"
 
+/* The most GPUs, --gpu-only and --kernel arguments a target has. */
+#define GS_MAX_GPU_ARGS 16
+
 /* What the command line says about the target: the cli fills it
  * (gs_target_options) and the target carries it, so the target's own code
- * reads no global option.  (Detection, the tables and the resolver's
- * constraints still come through the cli's gs_detect_request,
- * gs_compat_load_sharing and gs_resolve_constraints.)  The arrays are
- * borrowed and must outlive the target. */
+ * reads no global option.  The strings and arrays are borrowed and must
+ * outlive the target. */
 struct target_options {
+	const char *described;                /* fetch --for FILE: another machine's detect --json;
+						 NULL: this machine (or the tree under --root) */
+	struct detect_request detect;         /* what detection reads (--pci-dump, --sysfs) */
+	const char *compat_dir;               /* the compat tables */
+	/* The user's constraints (--framework, --cuda, --driver, --cudnn,
+	 * --python): only those members of a request are read. */
+	struct resolve_request constraints;
 	const char *const *gpu_only;          /* --gpu-only ADDR... */
 	size_t ngpu_only;
 	const char *const *kernels;           /* --kernel REL...: the first is its own */
 	size_t nkernels;
 	bool server;                          /* --server: prefer the -server packages */
 	bool offline;                         /* --offline: apt sees only the cache */
+	bool conflict_quiet;                  /* plan: the caller shows why no versions fit */
 };
 
 struct target {
@@ -56,9 +64,20 @@ struct target {
 	size_t ngpus;
 };
 
-/* Detect, load compat data, select GPUs and read the distribution and the
- * loaded driver; logs what fails.  Returns an exit code (EXIT_OK). */
+/* The one entry point for a target: this machine (or the tree under
+ * --root), or with opts->described another machine's description
+ * (target_load_json).  Detect, load compat data, select GPUs and read the
+ * distribution and the loaded driver; logs what fails.  Returns an exit
+ * code (EXIT_OK). */
 int target_load(struct target *t, const struct target_options *opts);
+
+/* Detection under req with its failure logged: an exit code (detect,
+ * doctor and target_load share it). */
+int target_detect(const struct detect_request *req, struct detect_report *rep);
+/* The compat tables from dir (with gpus, the GPU table detection read:
+ * borrowed, it must outlive the db), a failure logged with what to do:
+ * NULL then. */
+struct compat_db *target_compat_load(const char *dir, struct gpu_db *gpus);
 void target_free(struct target *t);
 
 /* What target_load and target_load_json share once t->rep and t->db are
@@ -67,6 +86,8 @@ void target_free(struct target *t);
  * one compat data knows (EXIT_FAILED, the known ones listed).  Log what
  * fails; return an exit code. */
 int target_select_gpus(struct target *t);
+/* The compat tables (sharing t->rep's GPU table) and target_select_gpus. */
+int target_load_gpus(struct target *t);
 int target_check_distro(struct target *t);
 
 /* A resolver request for the target under the user's constraints; checks
@@ -89,15 +110,22 @@ bool target_is_ubuntu(const struct target *t);
  * decides.  offers keeps what req points at. */
 void target_read_apt_offers(const struct target *t, struct resolve_request *req, struct driver_offers *offers);
 
-/* Load the target and resolve versions for it under the user's
- * constraints, the way plan does; an unsolvable request prints the
- * reasons and returns EXIT_CONFLICT.  Returns an exit code. */
+/* Resolve versions for the loaded target t under the user's constraints
+ * (*req, kept for the caller): apt's driver offers from ac, or with ac
+ * NULL from the target's own apt (target_read_apt_offers).  An
+ * unsolvable request returns EXIT_CONFLICT with res holding the reasons,
+ * printed unless t->opts.conflict_quiet.  Returns an exit code. */
+struct apt_cache;
+int target_resolve_loaded(struct target *t, struct apt_cache *ac, struct driver_offers *offers,
+			  struct resolve_request *req, struct resolve_result *res);
+/* target_load, then target_resolve_loaded with the target's own apt: what
+ * plan, install and every single-step command resolve (job-ctx.h). */
 int target_resolve(struct target *t, const struct target_options *opts, struct driver_offers *offers,
-		   struct resolve_result *res);
+		   struct resolve_request *req, struct resolve_result *res);
 
 struct json_object *target_gpus_json(const struct target *t);
 
-/* target_load for another machine: everything from path, a document
+/* target_load for another machine (opts->described): everything from path, a document
  * `gpu-setup detect --json` printed there (its "gpus" and "system"
  * members): the NVIDIA GPUs (looked up in this machine's compat data),
  * the distribution, the loaded driver and the kernel.  Nothing of this

@@ -12,7 +12,6 @@
 #include "apt-target.h"
 #include "exit-codes.h"
 #include "fileio.h"
-#include "options.h"
 #include "sysroot.h"
 #include "system-describe.h"
 #include "tap.h"
@@ -20,37 +19,21 @@
 #include "testroot.h"
 #include "util.h"
 
-/* main.c's, which the program links and this test cannot (it has main):
- * the options, the compat data of the source tree, and detection from the
- * dump the options name, as the program does it. */
-struct gs_options gs_opts;
+/* What the command line would name: the dump detection reads, and
+ * --gpu-only. */
+static const char *opt_dump;
+static const char *opt_gpu_only[1];
+static size_t opt_ngpu_only;
 
-const char *gs_compat_dir(void)
-{
-	return ABS_TOP_SRCDIR "/compat";
-}
-
-int gs_detect_or_exit_code(struct detect_report *rep)
-{
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
-	struct detect_request req = {
-		.pci = { .kind = PCI_SOURCE_DUMP, .path = gs_opts.pci_dump },
-		.compat_dir = gs_compat_dir(),
-	};
-
-	strbuf_init(&err);
-	if (detect_run(&req, rep, &err) == 0)
-		return EXIT_OK;
-	printf("# detect: %s\n", err.buf);
-	return EXIT_FAILED;
-}
-
-/* The target options as the command line (gs_opts) gives them now. */
+/* The target options the cli would fill from those. */
 static const struct target_options *cli_opts(void)
 {
 	static struct target_options o;
 
-	gs_target_options(&o);
+	o = (struct target_options){
+		.detect = { .pci = { .kind = PCI_SOURCE_DUMP, .path = opt_dump }, .compat_dir = ABS_TOP_SRCDIR "/compat" },
+		.compat_dir = ABS_TOP_SRCDIR "/compat", .gpu_only = opt_gpu_only, .ngpu_only = opt_ngpu_only,
+	};
 	return &o;
 }
 
@@ -297,7 +280,7 @@ static void test_round_trip(const char *file)
 	int code;
 
 	sysroot_set(root);
-	gs_opts.pci_dump = DUMP("h100");
+	opt_dump = DUMP("h100");
 	code = target_load(&here, cli_opts());
 	system_describe(&s);
 	sysroot_set(NULL);
@@ -348,14 +331,14 @@ static void test_round_trip(const char *file)
 	target_free(&there);
 
 	/* --gpu-only selects in a description as on the machine. */
-	gs_opts.gpu_only[0] = "41:00.0";
-	gs_opts.ngpu_only = 1;
+	opt_gpu_only[0] = "41:00.0";
+	opt_ngpu_only = 1;
 	ok(target_load_json(file, &there, cli_opts()) == EXIT_OK && there.ngpus == 1, "--gpu-only 41:00.0 selects the H100");
 	target_free(&there);
-	gs_opts.gpu_only[0] = "61:00.0";
+	opt_gpu_only[0] = "61:00.0";
 	is_int(target_load_json(file, &there, cli_opts()), EXIT_USAGE, "--gpu-only at the BMC's address is a usage error");
 	target_free(&there);
-	gs_opts.ngpu_only = 0;
+	opt_ngpu_only = 0;
 }
 
 /* file with doc's member at path (a.b.c) set to v (NULL: removed). */

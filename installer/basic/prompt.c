@@ -7,15 +7,14 @@
 #include <strings.h>
 
 #include "log.h"
-#include "options.h"
 #include "prompt.h"
 #include "util.h"
 
-int prompt_yes_no(const char *question)
+int prompt_yes_no(const char *question, bool yes)
 {
 	char line[64];
 
-	if (gs_opts.yes)
+	if (yes)
 		return 1;
 	if (!isatty(STDIN_FILENO))
 		return -ENOTTY;
@@ -35,9 +34,9 @@ int prompt_yes_no(const char *question)
 	}
 }
 
-int prompt_consent(const char *question)
+int prompt_consent(const char *question, bool yes)
 {
-	int r = prompt_yes_no(question);
+	int r = prompt_yes_no(question, yes);
 
 	if (r == -ENOTTY)
 		log_error("no terminal to ask on: run again with --yes to agree, or --dry-run to only look");
