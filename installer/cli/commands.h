@@ -18,7 +18,8 @@ int cmd_mirror(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 
-/* The single steps of install (cmd-uninstall.c dispatches; cmd-cuda.c, cmd-cudnn.c). */
+/* The single steps of install (cmd-uninstall.c dispatches; cmd-install.c,
+ * cmd-cuda.c, cmd-cudnn.c run the steps over a context of their own). */
 int cmd_install_step(const char *step);
 int cmd_install_cuda(void);
 int cmd_install_cudnn(void);
@@ -26,8 +27,5 @@ int cmd_install_miniconda(void);
 int cmd_install_framework(void);
 int cmd_uninstall_cuda(const char *version);
 int cmd_uninstall_cudnn(void);
-/* ldconfig in the target after a toolkit or cuDNN change, as an exit code
- * (a tree under --root without ldconfig is a warning). */
-int cuda_ldconfig_exit_code(void);
 
 #endif

@@ -72,7 +72,7 @@ struct doctor_report {
 	size_t nchecks, alloc;
 };
 
-/* What the checks share.  The command layer (cmd-doctor.c) fills the
+/* What the checks share.  The caller (step-doctor.c) fills the
  * first block; the groups fill the second for the groups after them. */
 struct doctor_ctx {
 	const struct detect_report *det;  /* NULL when detection failed */

@@ -98,24 +98,35 @@ int job_user_resolve(const char *name, struct target_user *u);
  * is the caller's to free. */
 int job_user_get(const struct job_ctx *job, struct target_user *u);
 
-/* The steps that run over a context (cmd-cuda.c, cmd-cudnn.c,
- * cmd-miniconda.c, cmd-framework.c): each returns an exit code.
+/* The steps that run over a context (step-cuda.c, step-cudnn.c,
+ * step-miniconda.c, step-framework.c): each returns an exit code.
  * Miniconda's step reads only the context's options and user, and the
  * framework step with --framework none only its options. */
 int install_cuda_step(const struct job_ctx *job);
 int install_cudnn_step(const struct job_ctx *job);
 int install_framework_step(const struct job_ctx *job);
 int install_miniconda_step(const struct job_ctx *job);
-/* The driver step (cmd-driver.c): the context's target; apt's offers are
+/* The driver step (step-driver.c): the context's target; apt's offers are
  * read again after the step has changed the sources (a Debian machine's
  * non-free components), which is the step's own choice to make. */
 int driver_step(struct job_ctx *job);
-/* The download step (cmd-fetch.c): the vendor files of kinds (FETCH_KIND
+/* The download step (fetch-run.c): the vendor files of kinds (FETCH_KIND
  * bits) for the context's choices into the cache; no driver packages
  * (apt fetches those itself in the driver step). */
 int download_step(const struct job_ctx *job, unsigned kinds);
-/* The doctor step (cmd-doctor.c): every check over the context's
+/* The doctor step (step-doctor.c): every check over the context's
  * detection, tables and user; the exit code doctor gives. */
 int doctor_step(const struct job_ctx *job);
+
+/* What the commands run (the steps above are these over a context):
+ * the driver step for the target t; fetch for o's target (job NULL) or
+ * the main job's download (job's target and choices, no driver
+ * packages); every doctor check over what the caller gathered (det NULL
+ * with detect_error when detection failed, user NULL when there is none). */
+int driver_run(const struct job_options *o, struct target *t);
+int fetch_run(const struct job_options *o, const struct job_ctx *job, unsigned vendor_kinds);
+struct compat_db;
+int doctor_run(const struct job_options *o, const struct detect_report *det, const char *detect_error,
+	       const struct compat_db *db, const struct target_user *user);
 
 #endif

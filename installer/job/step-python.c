@@ -1,39 +1,22 @@
 /*
- * python-step.c - what install miniconda (cmd-miniconda.c) and install
- * framework (cmd-framework.c) share: running the user's tools as the user
- * with their output logged, removing what a failed step left, and JSON
- * strings.
+ * step-python.c - what the Miniconda step (step-miniconda.c) and the
+ * framework step (step-framework.c) share: running the user's tools as
+ * the user with their output logged, removing what a failed step left, and
+ * JSON strings.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <sys/stat.h>
 
 #include "as-user.h"
-#include "cache.h"
-#include "commands.h"
-#include "conda-prefix.h"
-#include "cuda-install.h"
-#include "detect.h"
-#include "download.h"
-#include "driver-offer.h"
 #include "exit-codes.h"
 #include "fileio.h"
-#include "framework-env.h"
 #include "log.h"
-#include "miniconda.h"
 #include "mirror-config.h"
-#include "mirror-pick.h"
-#include "offline-check.h"
-#include "options.h"
-#include "prompt.h"
-#include "resolve-output.h"
+#include "step-python.h"
 #include "sysroot.h"
-#include "target.h"
 #include "util.h"
-
-#include "python-step.h"
 
 /* What an installer's or pip's failure shows of its output. */
 #define TOOL_TAIL_LINES 15

@@ -1,9 +1,10 @@
 /*
- * python-step.h - what the two Python steps share (python-step.c): install
- * miniconda (cmd-miniconda.c) and install framework (cmd-framework.c).
+ * step-python.h - what the two Python steps share (step-python.c): the
+ * Miniconda step (step-miniconda.c) and the framework step
+ * (step-framework.c).
  */
-#ifndef GS_PYTHON_STEP_H
-#define GS_PYTHON_STEP_H
+#ifndef GS_STEP_PYTHON_H
+#define GS_STEP_PYTHON_H
 
 #include <stdbool.h>
 

@@ -1,6 +1,6 @@
 /*
- * cmd-framework.c - `gpu-setup install framework` and the main job's
- * framework step: the resolver's framework build goes into a conda
+ * step-framework.c - the framework step (`install framework`, and the
+ * main job's): the resolver's framework build goes into a conda
  * environment named after it (framework-env.h), created with the
  * resolver's Python and filled by pip with the exact pin, as the user; a
  * marker file records it for doctor and for the next run.  A failed run
@@ -9,33 +9,22 @@
 #include "config.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <sys/stat.h>
 
 #include "as-user.h"
-#include "cache.h"
-#include "commands.h"
 #include "conda-prefix.h"
 #include "cuda-install.h"
-#include "detect.h"
-#include "download.h"
-#include "driver-offer.h"
 #include "exit-codes.h"
 #include "fileio.h"
 #include "framework-env.h"
 #include "job-ctx.h"
 #include "json-result.h"
 #include "log.h"
-#include "miniconda.h"
 #include "mirror-config.h"
-#include "mirror-pick.h"
 #include "offline-check.h"
-#include "options.h"
-#include "prompt.h"
-#include "python-step.h"
 #include "resolve-output.h"
+#include "step-python.h"
 #include "sysroot.h"
-#include "target.h"
 #include "util.h"
 
 struct fw_ctx {
@@ -337,24 +326,6 @@ static int fw_offline_wheels(struct fw_ctx *c)
 		}
 	}
 	cache_manifest_free(&m);
-	return code;
-}
-
-int cmd_install_framework(void)
-{
-	struct job_ctx job;
-	int code;
-
-	if (gs_opts.framework == FW_NONE) {
-		gs_job_ctx_init(&job);
-		code = install_framework_step(&job);
-		job_ctx_free(&job);
-		return code;
-	}
-	code = gs_job_ctx_load(&job);
-	if (code == EXIT_OK)
-		code = install_framework_step(&job);
-	job_ctx_free(&job);
 	return code;
 }
 

@@ -1,6 +1,6 @@
 /*
- * cmd-miniconda.c - `gpu-setup install miniconda` and the main job's
- * Miniconda step: reuse a conda the user has; else find the installer
+ * step-miniconda.c - the Miniconda step (`install miniconda`, and the
+ * main job's): reuse a conda the user has; else find the installer
  * (--miniconda FILE, the cache, or a download) and check its sha256; write
  * the mirror configuration first, so no conda command ever asks Anaconda's
  * channels (or shows their terms-of-service prompt); run the installer as
@@ -13,30 +13,19 @@
 #include <libgen.h>
 #include <sys/stat.h>
 
-#include "as-user.h"
-#include "cache.h"
-#include "commands.h"
 #include "conda-prefix.h"
 #include "cuda-install.h"
-#include "detect.h"
 #include "download.h"
-#include "driver-offer.h"
 #include "exit-codes.h"
 #include "fileio.h"
-#include "framework-env.h"
 #include "job-ctx.h"
 #include "json-result.h"
 #include "log.h"
-#include "miniconda.h"
 #include "mirror-config.h"
 #include "mirror-pick.h"
-#include "offline-check.h"
-#include "options.h"
 #include "prompt.h"
-#include "python-step.h"
-#include "resolve-output.h"
+#include "step-python.h"
 #include "sysroot.h"
-#include "target.h"
 #include "util.h"
 
 #define CONDA_INIT_MARK "# >>> conda initialize >>>"
@@ -409,17 +398,6 @@ static void mc_print_dry_run(const struct mc_ctx *c)
 	if (!c->job->o.no_shell_init)
 		printf("  run as %s: %s/bin/conda init bash (conda initialize block in %s/.bashrc)\n", c->u.name,
 		       c->prefix, c->u.home);
-}
-
-int cmd_install_miniconda(void)
-{
-	struct job_ctx job;
-	int code;
-
-	gs_job_ctx_init(&job);
-	code = install_miniconda_step(&job);
-	job_ctx_free(&job);
-	return code;
 }
 
 /* Miniconda reads neither detection nor the resolution: only the
