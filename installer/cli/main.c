@@ -92,38 +92,31 @@ static int unknown_command(const char *name)
 	return EXIT_USAGE;
 }
 
-const char *gs_compat_dir(void)
+/* Whether this program is the build directory's (tests, a developer):
+ * then its data comes from the trees, so nothing needs installing. */
+static bool run_from_build_dir(void)
 {
 	static char exe[PATH_MAX], builddir[PATH_MAX];
-	ssize_t n;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
+	if (n <= 0 || !realpath(ABS_TOP_BUILDDIR, builddir))
+		return false;
+	exe[n] = '\0';
+	return streq(dirname(exe), builddir);
+}
+
+const char *gs_compat_dir(void)
+{
 	if (gs_opts.compat_dir)
 		return gs_opts.compat_dir;
-	/* Run from the build directory (tests, a developer): use the source
-	 * tree's data so nothing needs installing. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0 && realpath(ABS_TOP_BUILDDIR, builddir)) {
-		exe[n] = '\0';
-		if (streq(dirname(exe), builddir))
-			return ABS_TOP_SRCDIR "/compat";
-	}
-	return PKGDATADIR "/compat";
+	return run_from_build_dir() ? ABS_TOP_SRCDIR "/compat" : PKGDATADIR "/compat";
 }
 
 const char *gs_hooks_dir(void)
 {
-	static char exe[PATH_MAX], builddir[PATH_MAX];
-	ssize_t n;
-
-	/* As for the compat data: the build tree's hooks/ (made by make,
-	 * with the installed paths in them) when run from there. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0 && realpath(ABS_TOP_BUILDDIR, builddir)) {
-		exe[n] = '\0';
-		if (streq(dirname(exe), builddir))
-			return ABS_TOP_BUILDDIR "/hooks";
-	}
-	return PKGDATADIR "/hooks";
+	/* The build tree's hooks/ are made by make, with the installed
+	 * paths in them. */
+	return run_from_build_dir() ? ABS_TOP_BUILDDIR "/hooks" : PKGDATADIR "/hooks";
 }
 
 void gs_detect_request(struct detect_request *req)

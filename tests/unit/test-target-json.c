@@ -304,6 +304,18 @@ static void test_round_trip(const char *file)
 	ok(there.installed && streq(there.installed, here.installed) &&
 	   there.installed_flavour == here.installed_flavour, "the loaded driver and its flavour");
 	is_str(there.kernel, "6.1.0-18-amd64", "the kernel");
+	{
+		/* One entry point: target_load given the description (fetch
+		 * --for FILE) reads it as target_load_json does. */
+		struct target_options o = *cli_opts();
+		struct target via;
+
+		o.described = file;
+		is_int(target_load(&via, &o), EXIT_OK, "target_load with a description reads it");
+		ok(via.described && via.ngpus == there.ngpus && via.distro && streq(via.distro->id, there.distro->id) && via.kernel &&
+		   streq(via.kernel, there.kernel), "the same machine as target_load_json reads, not this one");
+		target_free(&via);
+	}
 	ok(here.kernel == NULL && target_apt_spec(&here, &spec) == -ENODATA,
 	   "this machine's target has no description");
 
