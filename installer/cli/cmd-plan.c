@@ -5,22 +5,19 @@
  */
 #include "config.h"
 
-#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "detect.h"
-#include "driver-offer.h"
 #include "exit-codes.h"
+#include "job-ctx.h"
 #include "json-result.h"
 #include "log.h"
-#include "mirror-pick.h"
-#include "job-ctx.h"
 #include "options.h"
-#include "osinfo.h"
 #include "plan.h"
 #include "resolve-output.h"
 #include "sysroot.h"
-#include "target-user.h"
 #include "target.h"
 #include "util.h"
 
@@ -94,7 +91,18 @@ int cmd_plan(int argc, char **argv)
 	if (code != EXIT_OK && code != EXIT_CONFLICT)
 		goto out;
 	{
-		int user = job_ctx_load_user(&c);
+		const char *sudo_user = getenv("SUDO_USER");
+		int user;
+
+		/* install asks a root login which user on the terminal; plan only
+		 * reads, and its output may be JSON: it asks for --user instead. */
+		if (!o.user && geteuid() == 0 && (!sudo_user || !*sudo_user || streq(sudo_user, "root"))) {
+			log_error("running as root without sudo, so there is no SUDO_USER to plan Python for: name "
+				  "the user with --user NAME");
+			code = EXIT_USAGE;
+			goto out;
+		}
+		user = job_ctx_load_user(&c);
 
 		if (user == EXIT_OK)
 			user = job_ctx_load_tables(&c);

@@ -253,8 +253,8 @@ int main(int argc, char **argv)
 	int code = run(argc, argv, &command);
 
 	/* One JSON document on stdout, also when the command failed before
-	 * it had one (json-result.h). */
-	if (gs_opts.json)
+	 * it had one (json-result.h); help and the version are text only. */
+	if (gs_opts.json && (command ? !streq(command, "help") : code != EXIT_OK))
 		json_result_finish(command ? command : "gpu-setup", code, DETECT_SCHEMA_VERSION, stdout);
 	log_close_file();
 	return code;

@@ -42,7 +42,7 @@
 
 /* Bumped whenever a field of the JSON changes meaning or goes away; new
  * fields and new check ids may come without a bump.  gpu-setup(8). */
-#define DOCTOR_SCHEMA_VERSION 1
+#define DOCTOR_SCHEMA_VERSION 2   /* 2: exit_status became the envelope's exit_code */
 
 /* How long a program doctor runs may take (nvidia-smi, nvcc --version);
  * --deep's framework import and --online's mirror probes have their own. */

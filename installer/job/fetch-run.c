@@ -281,7 +281,7 @@ static int open_cache(struct fetch_ctx *c)
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	int r;
 
-	c->dir = cache_dir_default();
+	c->dir = cache_dir_for(c->o->cache);
 	strbuf_init(&err);
 	r = cache_manifest_load(c->dir, &c->m, &err);
 	if (r < 0) {

@@ -248,11 +248,12 @@ static int run_one(struct job *j, struct job_step *s)
 	return step_table[s->id].run(&j->ctx);
 }
 
-/* --json: the steps' own output goes to stderr, so that stdout holds the
- * one JSON result. */
+/* --json: the steps print text, as without it, and to stderr, so that
+ * stdout holds the run's one JSON result. */
 static void steps_output_begin(struct job *j)
 {
 	j->saved_stdout = -1;
+	j->ctx.o.json = false;
 	if (!j->json)
 		return;
 	fflush(stdout);

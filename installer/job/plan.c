@@ -47,11 +47,13 @@ void plan_build(const struct job_ctx *c, struct plan *ret)
 		if (!step_table[id].applies || step_table[id].applies(c))
 			ret->steps[ret->nsteps++].id = id;
 	/* The steps about the target first, then those that sum them up
-	 * (preflight, download), which look at the others. */
+	 * (download, then preflight), which look at the others. */
 	for (size_t i = 0; i < ret->nsteps; i++)
 		if (!step_table[ret->steps[i].id].reads_plan)
 			decide(c, ret, &ret->steps[i]);
-	for (size_t i = 0; i < ret->nsteps; i++)
+	/* Last first: preflight asks whether anything, the download too, is
+	 * still to do. */
+	for (size_t i = ret->nsteps; i-- > 0;)
 		if (step_table[ret->steps[i].id].reads_plan)
 			decide(c, ret, &ret->steps[i]);
 	{

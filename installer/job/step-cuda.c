@@ -222,7 +222,7 @@ static int get_runfile(struct cuda_ctx *c)
 {
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	const char *expected = c->cuda->sha256;
-	_cleanup_free_ char *cache_dir = cache_dir_default();
+	_cleanup_free_ char *cache_dir = cache_dir_for(c->job->o.cache);
 	int r = cuda_runfile_find(c->cuda, c->job->o.runfile, cache_dir, &c->runfile);
 
 	if (r == -ENOENT && !c->job->o.runfile) {
@@ -381,7 +381,7 @@ int install_cuda_step(const struct job_ctx *job)
 	}
 	if (job->o.dry_run) {
 		{
-			_cleanup_free_ char *cache_dir = cache_dir_default();
+			_cleanup_free_ char *cache_dir = cache_dir_for(job->o.cache);
 
 			cuda_runfile_find(c.cuda, job->o.runfile, cache_dir, &c.runfile);
 		}

@@ -127,7 +127,7 @@ int install_cudnn_step(const struct job_ctx *job)
 		code = EXIT_CONFLICT;
 		goto out;
 	} else {
-		_cleanup_free_ char *cache = cache_dir_default();
+		_cleanup_free_ char *cache = cache_dir_for(job->o.cache);
 
 		archive = xasprintf("%s/%s", cache, res->cudnn->archive);
 		/* The planned release already there: nothing to do. */

@@ -274,7 +274,7 @@ static int fw_offline_wheels(struct fw_ctx *c)
 
 	strbuf_init(&report);
 	strbuf_init(&err);
-	dir = cache_dir_default();
+	dir = cache_dir_for(c->job->o.cache);
 	r = cache_manifest_load(dir, &m, &err);
 	if (r < 0) {
 		log_error("cannot read the cache %s: %s; nothing was changed", dir, err.buf);

@@ -229,7 +229,7 @@ static int mc_get_installer(struct mc_ctx *c)
 	}
 	c->rel = miniconda_newest(c->table);
 	{
-		_cleanup_free_ char *dir = cache_dir_default();
+		_cleanup_free_ char *dir = cache_dir_for(c->job->o.cache);
 
 		cache_host = miniconda_cache_path(dir, c->rel);
 	}
@@ -381,7 +381,7 @@ static void mc_print_dry_run(const struct mc_ctx *c)
 		printf("Would reuse the conda in %s for %s\n", c->prefix, c->u.name);
 	} else {
 		const struct miniconda_release *rel = c->job->o.miniconda ? NULL : miniconda_newest(c->table);
-		_cleanup_free_ char *dir = cache_dir_default(), *cache = rel ? miniconda_cache_path(dir, rel) : NULL;
+		_cleanup_free_ char *dir = cache_dir_for(c->job->o.cache), *cache = rel ? miniconda_cache_path(dir, rel) : NULL;
 
 		printf("Would install Miniconda for %s into %s:\n", c->u.name, c->prefix);
 		if (rel)

@@ -74,7 +74,7 @@ static char *step_preflight_title(const struct job_ctx *c, const struct plan *p)
 static int offline_cache_check(const struct job_ctx *c)
 {
 	_cleanup_strbuf_ struct strbuf report = STRBUF_INIT, err = STRBUF_INIT;
-	_cleanup_free_ char *dir = cache_dir_default(), *requirement = NULL, *project = NULL, *prefix = NULL;
+	_cleanup_free_ char *dir = cache_dir_for(c->o.cache), *requirement = NULL, *project = NULL, *prefix = NULL;
 	struct offline_need needs[8];
 	struct cache_manifest m;
 	int r = cache_manifest_load(dir, &m, &err);
