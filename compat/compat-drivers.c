@@ -65,7 +65,11 @@ int compat_load_archs(struct compat_db *db, const char *dir, struct strbuf *err)
 
 int compat_load_branches(struct compat_db *db, const char *dir, struct strbuf *err)
 {
-	static const char *const cols[] = { "branch", "open_modules" };
+	static const char *const cols[] = { "branch", "open_modules", "type" };
+	static const struct { const char *name; enum branch_type type; } types[] = {
+		{ "lts", BRANCH_TYPE_LTS }, { "production", BRANCH_TYPE_PRODUCTION },
+		{ "new-feature", BRANCH_TYPE_NEW_FEATURE }, { "legacy", BRANCH_TYPE_LEGACY },
+	};
 	struct table *t = compat_open_table(db, dir, "branches.tsv", cols, ELEMENTSOF(cols), err);
 
 	if (!t)
@@ -90,6 +94,16 @@ int compat_load_branches(struct compat_db *db, const char *dir, struct strbuf *e
 		if (i > 0 && b->open < db->branches[i - 1].open)
 			return table_bad(err, t, row, cols[1],
 					 "open-module support does not go backwards in newer branches");
+		b->type = BRANCH_TYPE_UNKNOWN;
+		if (!table_cell_unknown(row->cells[2])) {
+			size_t k = 0;
+
+			while (k < ELEMENTSOF(types) && !streq(row->cells[2], types[k].name))
+				k++;
+			if (k == ELEMENTSOF(types))
+				return table_bad(err, t, row, cols[2], "expected lts, production, new-feature, legacy or -");
+			b->type = types[k].type;
+		}
 		db->nbranches++;
 	}
 	return 0;
@@ -190,4 +204,26 @@ int compat_load_distros(struct compat_db *db, const char *dir, struct strbuf *er
 		db->ndistros++;
 	}
 	return load_distro_drivers(db, dir, err);
+}
+
+const char *branch_type_name(enum branch_type t)
+{
+	switch (t) {
+	case BRANCH_TYPE_LTS:
+		return "lts";
+	case BRANCH_TYPE_PRODUCTION:
+		return "production";
+	case BRANCH_TYPE_NEW_FEATURE:
+		return "new-feature";
+	case BRANCH_TYPE_LEGACY:
+		return "legacy";
+	case BRANCH_TYPE_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+bool branch_type_preferred(enum branch_type t)
+{
+	return t == BRANCH_TYPE_LTS || t == BRANCH_TYPE_PRODUCTION;
 }

@@ -45,10 +45,26 @@ enum branch_open {
 	BRANCH_OPEN_DEFAULT,    /* NVIDIA's default flavour */
 };
 
+/* What NVIDIA calls a branch (releases.json's "type"): gpu-setup prefers
+ * an LTS or production branch to a new-feature one. */
+enum branch_type {
+	BRANCH_TYPE_UNKNOWN,      /* "-": no source names it */
+	BRANCH_TYPE_LEGACY,       /* the last branch for an architecture NVIDIA retired */
+	BRANCH_TYPE_NEW_FEATURE,  /* short-lived, newest features */
+	BRANCH_TYPE_PRODUCTION,
+	BRANCH_TYPE_LTS,          /* long-term support */
+};
+
 struct branch_info {
 	unsigned branch;
 	enum branch_open open;
+	enum branch_type type;
 };
+
+/* "lts", "production", "new-feature", "legacy", "unknown" */
+const char *branch_type_name(enum branch_type t);
+/* Whether gpu-setup chooses branches of type t before others. */
+bool branch_type_preferred(enum branch_type t);
 
 struct cuda_info {
 	const char *version;         /* "12.8.1" */

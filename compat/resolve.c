@@ -453,22 +453,84 @@ static const struct fw_build *pick_build(struct ctx *c, const struct cuda_info *
 
 /* ---------------------------------------------------------- decisions */
 
+static enum branch_type type_of(const struct ctx *c, unsigned branch)
+{
+	const struct branch_info *bi = compat_find_branch(c->db, branch);
+
+	return bi ? bi->type : BRANCH_TYPE_UNKNOWN;
+}
+
+/* Why k, a branch the resolver took itself, is of its type: "; a
+ * production branch (the newer new-feature 610, 615 are not needed)", or
+ * for a branch of another type why no LTS or production branch was
+ * taken.  newest is the newest candidate meeting the toolkit. */
+static void branch_kind(const struct ctx *c, const struct candidate *k, const struct candidate *newest,
+			struct strbuf *sb)
+{
+	enum branch_type type = type_of(c, k->branch);
+	const struct candidate *stable_any = NULL;
+
+	if (k->installed)
+		return;
+	if (branch_type_preferred(type)) {
+		_cleanup_strbuf_ struct strbuf newer = STRBUF_INIT;
+		size_t n = 0;
+		bool all_new_feature = true;
+
+		/* The newer candidates left out, oldest first. */
+		for (const struct candidate *p = k; newest && p-- > newest;) {
+			if (p->installed)
+				continue;
+			all_new_feature &= type_of(c, p->branch) == BRANCH_TYPE_NEW_FEATURE;
+			strbuf_addf(&newer, "%s%u", n++ ? ", " : "", p->branch);
+		}
+		strbuf_addf(sb, "; %s %s branch", type == BRANCH_TYPE_LTS ? "an" : "a",
+			    type == BRANCH_TYPE_LTS ? "LTS" : "production");
+		if (n)
+			strbuf_addf(sb, ": the newer %sbranch%s %s %s not needed here", all_new_feature ? "new-feature " : "",
+				    n == 1 ? "" : "es", newer.buf, n == 1 ? "is" : "are");
+		return;
+	}
+	if (type == BRANCH_TYPE_UNKNOWN)
+		return;
+	for (size_t i = 0; i < c->ncand && !stable_any; i++)
+		if (!c->cand[i].installed && branch_type_preferred(type_of(c, c->cand[i].branch)))
+			stable_any = &c->cand[i];
+	if (stable_any)
+		strbuf_addf(sb, "; a %s branch, because the newest LTS or production branch here, %u, is older "
+			    "than CUDA %s's minimum", branch_type_name(type), stable_any->branch, c->res->cuda->version);
+	else if (c->lo_gpu)
+		strbuf_addf(sb, "; a %s branch, because %s (%s) needs %u or newer and no LTS or production branch "
+			    "that new is on offer", branch_type_name(type), c->lo_gpu->label, c->lo_gpu->arch, c->lo);
+	else
+		strbuf_addf(sb, "; a %s branch: no LTS or production branch is on offer", branch_type_name(type));
+}
+
 static void decide_branch(struct ctx *c)
 {
 	const struct cuda_info *t = c->res->cuda;
 	const struct resolve_request *req = c->req;
-	const struct candidate *k = NULL;
-	_cleanup_strbuf_ struct strbuf bounds = STRBUF_INIT;
+	const struct candidate *k = NULL, *newest = NULL, *stable = NULL;
+	_cleanup_strbuf_ struct strbuf bounds = STRBUF_INIT, kind = STRBUF_INIT;
 
 	/* Candidates are newest first, the installed driver before its own
-	 * branch: the first that meets the toolkit's minimum wins, except
-	 * that a fitting installed driver is always kept. */
+	 * branch.  A fitting installed driver is always kept; else the newest
+	 * LTS or production branch that meets the toolkit's minimum wins over
+	 * newer new-feature ones, and a branch of another type is taken only
+	 * when none of those meets it. */
 	for (size_t i = 0; i < c->ncand && !k; i++)
 		if (c->cand[i].installed && candidate_meets(c, &c->cand[i], &t->min_drv))
 			k = &c->cand[i];
-	for (size_t i = 0; i < c->ncand && !k; i++)
-		if (candidate_meets(c, &c->cand[i], &t->min_drv))
-			k = &c->cand[i];
+	for (size_t i = 0; i < c->ncand && !k; i++) {
+		if (!candidate_meets(c, &c->cand[i], &t->min_drv))
+			continue;
+		if (!newest)
+			newest = &c->cand[i];
+		if (!stable && branch_type_preferred(type_of(c, c->cand[i].branch)))
+			stable = &c->cand[i];
+	}
+	if (!k)
+		k = stable ? stable : newest;
 	c->res->branch = k->branch;
 	c->res->keep_installed = k->installed;
 	strbuf_init(&bounds);
@@ -482,16 +544,18 @@ static void decide_branch(struct ctx *c)
 		    req->installed_driver, t->version, t->min_driver, bounds.buf);
 		return;
 	}
+	if (!req->driver_branch)
+		branch_kind(c, k, newest, &kind);
 	if (req->driver_branch)
 		WHY(c, "driver", "branch %u, as --driver asks; it meets CUDA %s's minimum %s%s", k->branch,
 		    t->version, t->min_driver, bounds.buf);
 	else if (req->distro)
-		WHY(c, "driver", "branch %u: the newest branch %s%s that meets CUDA %s's minimum %s%s", k->branch,
-		    req->offer ? "apt offers" : req->distro, req->offer ? "" : " packages", t->version,
-		    t->min_driver, bounds.buf);
+		WHY(c, "driver", "branch %u: the newest %sbranch %s%s that meets CUDA %s's minimum %s%s%s", k->branch,
+		    k == stable ? "LTS or production " : "", req->offer ? "apt offers" : req->distro,
+		    req->offer ? "" : " packages", t->version, t->min_driver, kind.buf, bounds.buf);
 	else
-		WHY(c, "driver", "branch %u: the newest known branch that meets CUDA %s's minimum %s%s", k->branch,
-		    t->version, t->min_driver, bounds.buf);
+		WHY(c, "driver", "branch %u: the newest known %sbranch that meets CUDA %s's minimum %s%s%s", k->branch,
+		    k == stable ? "LTS or production " : "", t->version, t->min_driver, kind.buf, bounds.buf);
 	if (!req->installed_driver)
 		return;
 	if (!installed_is_candidate(c))
