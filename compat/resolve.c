@@ -35,6 +35,10 @@ struct ctx {
 	/* From the GPUs. */
 	unsigned lo, hi;                          /* branch bounds, 0 = none */
 	const struct resolve_gpu *lo_gpu, *hi_gpu;
+	/* The newest variant, passed over for one the installed driver runs
+	 * (pick_build), and its toolkit; the kept variant's toolkit. */
+	const struct fw_build *passed_over;
+	const struct cuda_info *passed_over_toolkit, *kept_toolkit;
 	const struct resolve_gpu *open_gpu;       /* needs the open modules */
 	const struct resolve_gpu *prop_gpu;       /* cannot use them */
 	/* Parsed request. */
@@ -432,18 +436,60 @@ static bool fw_version_matches(const struct ctx *c, const struct fw_build *b)
 	return !c->has_fw || version_matches(&b->v, &series);
 }
 
+/* The installed driver, when it is a candidate (it suits every GPU). */
+static const struct candidate *installed_candidate(const struct ctx *c)
+{
+	for (size_t i = 0; i < c->ncand; i++)
+		if (c->cand[i].installed)
+			return &c->cand[i];
+	return NULL;
+}
+
+/* Another variant of b's release that fits and that the installed driver
+ * inst runs, newest first; NULL when none.  Asked only when b itself
+ * would need a newer driver and nothing the user gave asks for b's CUDA
+ * or a driver branch. */
+static const struct fw_build *variant_for_installed(struct ctx *c, const struct fw_build *b,
+						     const struct candidate *inst, const struct cuda_info **ret_toolkit)
+{
+	for (size_t i = c->db->nbuilds; i-- > 0;) {
+		const struct fw_build *v = &c->db->builds[i];
+		const struct cuda_info *t;
+
+		if (v == b || v->fw != b->fw || !streq(v->version, b->version))
+			continue;
+		if (build_fits(c, v, &t) && candidate_meets(c, inst, &t->min_drv)) {
+			*ret_toolkit = t;
+			return v;
+		}
+	}
+	return NULL;
+}
+
 static const struct fw_build *pick_build(struct ctx *c, const struct cuda_info **ret_toolkit)
 {
 	size_t seen = 0;
 
 	for (size_t i = c->db->nbuilds; i-- > 0;) {
 		const struct fw_build *b = &c->db->builds[i];
+		const struct candidate *inst = installed_candidate(c);
+		const struct fw_build *kept;
 
 		if (b->fw != c->req->framework || !fw_version_matches(c, b))
 			continue;
 		seen++;
-		if (build_fits(c, b, ret_toolkit))
-			return b;
+		if (!build_fits(c, b, ret_toolkit))
+			continue;
+		/* A working driver stays when the same release has a variant it
+		 * runs: a newer variant alone is no reason to replace it. */
+		if (inst && !c->has_cuda && !c->req->driver_branch && !candidate_meets(c, inst, &(*ret_toolkit)->min_drv) &&
+		    (kept = variant_for_installed(c, b, inst, &c->kept_toolkit))) {
+			c->passed_over = b;
+			c->passed_over_toolkit = *ret_toolkit;
+			*ret_toolkit = c->kept_toolkit;
+			return kept;
+		}
+		return b;
 	}
 	if (seen == 0)
 		reject(c, "%s %s is not in the compatibility data", framework_title(c->req->framework),
@@ -506,6 +552,32 @@ static void branch_kind(const struct ctx *c, const struct candidate *k, const st
 		strbuf_addf(sb, "; a %s branch: no LTS or production branch is on offer", branch_type_name(type));
 }
 
+/* "; '--driver 535' keeps it (CUDA 11.8.0, PyTorch 2.7 cu118)" when
+ * asking for the installed driver's branch finds a combination it runs,
+ * else "" (also under --driver).  The text lives in buf. */
+static const char *keep_hint(const struct ctx *c, struct strbuf *buf)
+{
+	struct resolve_request alt = *c->req;
+	struct resolve_result r = { 0 };
+
+	strbuf_reset(buf);
+	if (c->req->driver_branch)   /* asked already (and no recursion) */
+		return "";
+	alt.driver_branch = version_major(&c->installed);
+	if (resolve_core(c->db, &alt, &r) && r.keep_installed) {
+		strbuf_addf(buf, "; '--driver %u' keeps it (CUDA %s", alt.driver_branch, r.cuda->version);
+		if (r.build) {
+			char name[64];
+
+			resolve_build_name(r.build, name, sizeof(name));
+			strbuf_addf(buf, ", %s", name);
+		}
+		strbuf_adds(buf, ")");
+	}
+	resolve_result_free(&r);
+	return buf->buf;
+}
+
 static void decide_branch(struct ctx *c)
 {
 	const struct cuda_info *t = c->res->cuda;
@@ -563,8 +635,8 @@ static void decide_branch(struct ctx *c)
 		    req->installed_driver, flavour_name(req->installed_flavour),
 		    req->driver_branch ? "--driver" : "every GPU");
 	else
-		WHY(c, "driver", "the installed %s is older than CUDA %s's minimum %s: it will be replaced",
-		    req->installed_driver, t->version, t->min_driver);
+		WHY(c, "driver", "the installed %s is older than CUDA %s's minimum %s: it will be replaced%s",
+		    req->installed_driver, t->version, t->min_driver, keep_hint(c, &bounds));
 }
 
 static void decide_flavour(struct ctx *c)
@@ -724,6 +796,17 @@ static void decide_framework(struct ctx *c)
 		return;
 	}
 	resolve_build_name(b, name, sizeof(name));
+	if (c->passed_over) {
+		char newer[64];
+
+		resolve_build_name(c->passed_over, newer, sizeof(newer));
+		WHY(c, "framework", "%s: the newest %s's variant that the installed driver %s runs; %s would need "
+		    "driver %s or newer (--cuda %u.%u takes it and replaces the driver)%s", name,
+		    c->has_fw ? "requested release" : "release", c->req->installed_driver, newer,
+		    c->passed_over_toolkit->min_driver, c->passed_over->cuda.part[0], c->passed_over->cuda.part[1],
+		    b->archs ? "" : " (its wheels' architectures are not published: judged by what its CUDA compiles)");
+		return;
+	}
 	WHY(c, "framework", "%s: the newest %s that fits every GPU, the driver and the other constraints%s", name,
 	    c->has_fw ? "variant of the requested release" : "release and variant",
 	    b->archs ? "" : " (its wheels' architectures are not published: judged by what its CUDA compiles)");

@@ -215,6 +215,11 @@ static void step_driver_plan(const struct job_ctx *c, struct plan_step *s)
 	_cleanup_free_ char *pkgs = package_list_words(c->res.package->packages);
 	bool debian = startswith(c->t.distro->id, "debian-");
 
+	/* Replacing a driver that is loaded: say so, with the option that
+	 * keeps it when there is one (the resolver's reason). */
+	for (size_t i = 0; i < c->res.nwhy; i++)
+		if (streq(c->res.why[i].topic, "driver") && strstr(c->res.why[i].text, "it will be replaced"))
+			add_change(s, "replace: %s", c->res.why[i].text);
 	if (debian)
 		add_change(s, "apt: enable the contrib, non-free and non-free-firmware components");
 	add_change(s, "apt: install %s", pkgs);
