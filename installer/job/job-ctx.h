@@ -1,7 +1,8 @@
 /*
- * job-ctx.h - what a run detected and chose, made once and read by every
- * step it runs: the target (detection, distribution, the compat tables),
- * apt's driver offers and the resolved versions.  The main job makes one
+ * job-ctx.h - what a run was asked, detected and chose, made once and read
+ * by every step it runs: the options (struct job_options), the target
+ * (detection, distribution, the compat tables), apt's driver offers and
+ * the resolved versions.  The main job makes one
  * and hands it to each step, so a step after the driver step installs what
  * the user approved, not what a second resolution against the changed apt
  * state would pick; a single-step command (`install cuda`, `install
