@@ -53,6 +53,32 @@ static void describe_request(const struct resolve_request *req)
 	puts(":");
 }
 
+/* --json's "gpus": each --gpu ID as the tables know it, and from where:
+ * gpus.tsv ("table"), a chip's ID range in gpu-ranges.tsv ("range") or
+ * neither ("unknown"). */
+static struct json_object *gpus_json(const struct compat_db *db)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < gs_opts.ngpu_ids; i++) {
+		struct json_object *o = json_object_new_object();
+		struct gpu_info g;
+		bool known = gpu_db_lookup(db->gpus, gs_opts.gpu_ids[i], &g) == 0;
+		char id[16], cc[16];
+
+		snprintf(id, sizeof(id), "10de:%04x", gs_opts.gpu_ids[i]);
+		snprintf(cc, sizeof(cc), "%u.%u", known ? g.cc / 10 : 0, known ? g.cc % 10 : 0);
+		json_object_object_add(o, "id", json_object_new_string(id));
+		json_object_object_add(o, "name", known && g.name ? json_object_new_string(g.name) : NULL);
+		json_object_object_add(o, "chip", known && g.chip ? json_object_new_string(g.chip) : NULL);
+		json_object_object_add(o, "architecture", known && g.arch ? json_object_new_string(g.arch) : NULL);
+		json_object_object_add(o, "compute_capability", known && g.cc ? json_object_new_string(cc) : NULL);
+		json_object_object_add(o, "source", json_object_new_string(!known ? "unknown" : g.inferred ? "range" : "table"));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 int cmd_compat(int argc, char **argv)
 {
 	struct resolve_gpu gpus[GS_MAX_GPU_ARGS];
@@ -101,6 +127,7 @@ int cmd_compat(int argc, char **argv)
 
 		json_object_object_add(j, "schema_version", json_object_new_int(DETECT_SCHEMA_VERSION));
 		json_object_object_add(j, "command", json_object_new_string("compat"));
+		json_object_object_add(j, "gpus", gpus_json(db));
 		json_object_object_add(j, "request", gs_request_to_json(&req));
 		json_object_object_add(j, "resolution", resolve_to_json(&res));
 		json_result_set(j);
