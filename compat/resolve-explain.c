@@ -1,8 +1,9 @@
 /*
  * resolve-explain.c - what the resolver says beyond its choice: when
- * nothing fits, the smallest changes that would fit (each user constraint
- * and each GPU dropped in turn, the oldest release of the framework that
- * fits); when it fits, the GPUs that hold the others back.
+ * nothing fits, the smallest changes that would fit (the CUDA nearest to
+ * --cuda, the oldest release of the framework that fits, then each user
+ * constraint and each GPU dropped in turn); when it fits, the GPUs that
+ * hold the others back.
  */
 #include "config.h"
 
@@ -81,6 +82,49 @@ static void oldest_release_fix(const struct compat_db *db, const struct resolve_
 	}
 }
 
+/* --cuda X.Y asked for what cannot fit: the CUDA release series nearest to
+ * it that does ("the oldest CUDA that fits is 11.8" when every fitting one
+ * is newer), as the smallest change before dropping --cuda. */
+static void nearest_cuda_fix(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *res)
+{
+	struct resolve_request alt = *req;
+	struct version want;
+	unsigned asked, best = 0, lo = 0, hi = 0;
+	char xy[16], best_xy[16] = "";
+
+	if (version_parse(req->cuda, &want) < 0)
+		return;
+	asked = version_key2(&want);
+	for (size_t i = 0; i < db->ncudas; i++) {
+		const struct cuda_info *t = &db->cudas[i];
+		unsigned key = version_key2(&t->v);
+		struct resolve_result r;
+		bool ok;
+
+		if (i > 0 && version_key2(&db->cudas[i - 1].v) == key)
+			continue;   /* one try per X.Y */
+		snprintf(xy, sizeof(xy), "%u.%u", t->v.part[0], t->v.part[1]);
+		alt.cuda = xy;
+		ok = resolve_core(db, &alt, &r);
+		resolve_result_free(&r);
+		if (!ok)
+			continue;
+		if (!lo)
+			lo = key;
+		hi = key;
+		/* Nearest to what was asked; between two as near, the newer. */
+		if (!best || (key > asked ? key - asked : asked - key) <= (best > asked ? best - asked : asked - best)) {
+			best = key;
+			snprintf(best_xy, sizeof(best_xy), "%s", xy);
+		}
+	}
+	if (!best)
+		return;
+	alt.cuda = best_xy;
+	try_fix(db, &alt, res, "the %s CUDA that fits is %s: --cuda %s",
+		asked < lo ? "oldest" : asked > hi ? "newest" : "nearest", best_xy, best_xy);
+}
+
 void resolve_explain_fixes(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *res)
 {
 	struct resolve_request alt;
@@ -93,6 +137,7 @@ void resolve_explain_fixes(const struct compat_db *db, const struct resolve_requ
 		try_fix(db, &alt, res, "without the %s version", framework_title(req->framework));
 	}
 	if (req->cuda) {
+		nearest_cuda_fix(db, req, res);
 		alt = *req;
 		alt.cuda = NULL;
 		try_fix(db, &alt, res, "without --cuda %s", req->cuda);
