@@ -1,7 +1,8 @@
 /*
  * resolve-explain.c - what the resolver says beyond its choice: when
  * nothing fits, the smallest changes that would fit (the CUDA nearest to
- * --cuda, the oldest release of the framework that fits, then each user
+ * --cuda, the branch nearest to --driver, the oldest release of the
+ * framework that fits, then each user
  * constraint and each GPU dropped in turn); when it fits, the GPUs that
  * hold the others back.
  */
@@ -82,29 +83,37 @@ static void oldest_release_fix(const struct compat_db *db, const struct resolve_
 	}
 }
 
-/* --cuda X.Y asked for what cannot fit: the CUDA release series nearest to
- * it that does ("the oldest CUDA that fits is 11.8" when every fitting one
- * is newer), as the smallest change before dropping --cuda. */
-static void nearest_cuda_fix(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *res)
+/* One kind of value a constraint takes (a CUDA release series, a driver
+ * branch): the i-th of n, its sort key (ascending), and how a request
+ * asks for it (the text it shows in the fix). */
+struct value_axis {
+	size_t n;
+	unsigned (*key)(const struct compat_db *db, size_t i);
+	/* Set alt to ask for value i, written into buf; false to skip i (the
+	 * same value as i - 1). */
+	bool (*ask)(const struct compat_db *db, size_t i, struct resolve_request *alt, char *buf, size_t size);
+	const char *what;     /* "CUDA", "driver branch" */
+	const char *option;   /* "--cuda", "--driver" */
+};
+
+/* The value nearest to the asked one (key asked) that fits, as the
+ * smallest change before dropping the constraint: "the oldest CUDA that
+ * fits is 11.8: --cuda 11.8: driver ..." (oldest or newest when every
+ * fitting value lies on one side of it). */
+static void nearest_fix(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *res,
+			const struct value_axis *ax, unsigned asked)
 {
 	struct resolve_request alt = *req;
-	struct version want;
-	unsigned asked, best = 0, lo = 0, hi = 0;
-	char xy[16], best_xy[16] = "";
+	unsigned best = 0, lo = 0, hi = 0;
+	char buf[16], best_buf[16] = "";
 
-	if (version_parse(req->cuda, &want) < 0)
-		return;
-	asked = version_key2(&want);
-	for (size_t i = 0; i < db->ncudas; i++) {
-		const struct cuda_info *t = &db->cudas[i];
-		unsigned key = version_key2(&t->v);
+	for (size_t i = 0; i < ax->n; i++) {
+		unsigned key = ax->key(db, i);
 		struct resolve_result r;
 		bool ok;
 
-		if (i > 0 && version_key2(&db->cudas[i - 1].v) == key)
-			continue;   /* one try per X.Y */
-		snprintf(xy, sizeof(xy), "%u.%u", t->v.part[0], t->v.part[1]);
-		alt.cuda = xy;
+		if (!ax->ask(db, i, &alt, buf, sizeof(buf)))
+			continue;
 		ok = resolve_core(db, &alt, &r);
 		resolve_result_free(&r);
 		if (!ok)
@@ -115,14 +124,45 @@ static void nearest_cuda_fix(const struct compat_db *db, const struct resolve_re
 		/* Nearest to what was asked; between two as near, the newer. */
 		if (!best || (key > asked ? key - asked : asked - key) <= (best > asked ? best - asked : asked - best)) {
 			best = key;
-			snprintf(best_xy, sizeof(best_xy), "%s", xy);
+			snprintf(best_buf, sizeof(best_buf), "%s", buf);
 		}
 	}
 	if (!best)
 		return;
-	alt.cuda = best_xy;
-	try_fix(db, &alt, res, "the %s CUDA that fits is %s: --cuda %s",
-		asked < lo ? "oldest" : asked > hi ? "newest" : "nearest", best_xy, best_xy);
+	alt = *req;
+	for (size_t i = 0; i < ax->n; i++)
+		if (ax->key(db, i) == best && ax->ask(db, i, &alt, buf, sizeof(buf)))
+			break;
+	try_fix(db, &alt, res, "the %s %s that fits is %s: %s %s",
+		asked < lo ? "oldest" : asked > hi ? "newest" : "nearest", ax->what, best_buf, ax->option, best_buf);
+}
+
+static unsigned cuda_key(const struct compat_db *db, size_t i)
+{
+	return version_key2(&db->cudas[i].v);
+}
+
+static bool ask_cuda(const struct compat_db *db, size_t i, struct resolve_request *alt, char *buf, size_t size)
+{
+	const struct cuda_info *t = &db->cudas[i];
+
+	if (i > 0 && cuda_key(db, i - 1) == cuda_key(db, i))
+		return false;   /* one try per X.Y */
+	snprintf(buf, size, "%u.%u", t->v.part[0], t->v.part[1]);
+	alt->cuda = buf;
+	return true;
+}
+
+static unsigned branch_key(const struct compat_db *db, size_t i)
+{
+	return db->branches[i].branch;
+}
+
+static bool ask_branch(const struct compat_db *db, size_t i, struct resolve_request *alt, char *buf, size_t size)
+{
+	snprintf(buf, size, "%u", db->branches[i].branch);
+	alt->driver_branch = db->branches[i].branch;
+	return true;
 }
 
 void resolve_explain_fixes(const struct compat_db *db, const struct resolve_request *req, struct resolve_result *res)
@@ -137,12 +177,19 @@ void resolve_explain_fixes(const struct compat_db *db, const struct resolve_requ
 		try_fix(db, &alt, res, "without the %s version", framework_title(req->framework));
 	}
 	if (req->cuda) {
-		nearest_cuda_fix(db, req, res);
+		const struct value_axis cuda = { db->ncudas, cuda_key, ask_cuda, "CUDA", "--cuda" };
+		struct version want;
+
+		if (version_parse(req->cuda, &want) == 0)
+			nearest_fix(db, req, res, &cuda, version_key2(&want));
 		alt = *req;
 		alt.cuda = NULL;
 		try_fix(db, &alt, res, "without --cuda %s", req->cuda);
 	}
 	if (req->driver_branch) {
+		const struct value_axis branch = { db->nbranches, branch_key, ask_branch, "driver branch", "--driver" };
+
+		nearest_fix(db, req, res, &branch, req->driver_branch);
 		alt = *req;
 		alt.driver_branch = 0;
 		try_fix(db, &alt, res, "without --driver %u", req->driver_branch);
