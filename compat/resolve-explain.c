@@ -2,9 +2,8 @@
  * resolve-explain.c - what the resolver says beyond its choice: when
  * nothing fits, the smallest changes that would fit (the CUDA nearest to
  * --cuda, the branch nearest to --driver, the oldest release of the
- * framework that fits, then each user
- * constraint and each GPU dropped in turn); when it fits, the GPUs that
- * hold the others back.
+ * framework that fits, then each user constraint and each GPU dropped in
+ * turn); when it fits, the GPUs that hold the others back.
  */
 #include "config.h"
 
