@@ -6,8 +6,10 @@
  * The order of reasoning: the GPUs bound the driver branch and flavour;
  * those bound the branches on offer; a framework build (newest release,
  * then newest CUDA variant) must have a toolkit that compiles for every GPU
- * and runs on an offered branch; the branch is then the installed driver if
- * it already fits, else the newest offered one; cuDNN and Python follow.
+ * and runs on an offered branch (a variant the installed driver runs before
+ * a newer one that would replace it); the branch is then the installed
+ * driver if it already fits, else the newest offered LTS or production
+ * branch that does, else the newest; cuDNN and Python follow.
  * When nothing fits, resolve-explain.c drops each user constraint and each
  * GPU in turn to say what would resolve the conflict.
  */
@@ -524,7 +526,8 @@ static void branch_kind(const struct ctx *c, const struct candidate *k, const st
 		bool all_new_feature = true;
 
 		/* The newer candidates left out, oldest first. */
-		for (const struct candidate *p = k; newest && p-- > newest;) {
+		for (const struct candidate *p = k; newest && p > newest;) {
+			p--;
 			if (p->installed)
 				continue;
 			all_new_feature &= type_of(c, p->branch) == BRANCH_TYPE_NEW_FEATURE;
@@ -561,9 +564,11 @@ static const char *keep_hint(const struct ctx *c, struct strbuf *buf)
 	struct resolve_result r = { 0 };
 
 	strbuf_reset(buf);
-	if (c->req->driver_branch)   /* asked already (and no recursion) */
-		return "";
 	alt.driver_branch = version_major(&c->installed);
+	/* Asked already (and no recursion); a branch the tables lack cannot
+	 * be asked for. */
+	if (c->req->driver_branch || !compat_find_branch(c->db, alt.driver_branch))
+		return "";
 	if (resolve_core(c->db, &alt, &r) && r.keep_installed) {
 		strbuf_addf(buf, "; '--driver %u' keeps it (CUDA %s", alt.driver_branch, r.cuda->version);
 		if (r.build) {
@@ -701,7 +706,7 @@ static void decide_toolkit(struct ctx *c)
 		strbuf_addf(&sb, "%s: the newest release matching --cuda %s that fits", t->version, c->req->cuda);
 	} else {
 		strbuf_addf(&sb, "%s: the newest toolkit that compiles for every GPU and runs on branch %u",
-			    t->version, newest_candidate(c));
+			    t->version, r->branch);
 	}
 	if (di && di->gcc && t->max_gcc && di->gcc > t->max_gcc) {
 		r->gcc_override = true;
@@ -800,9 +805,9 @@ static void decide_framework(struct ctx *c)
 		char newer[64];
 
 		resolve_build_name(c->passed_over, newer, sizeof(newer));
-		WHY(c, "framework", "%s: the newest %s's variant that the installed driver %s runs; %s would need "
+		WHY(c, "framework", "%s: the %s's newest variant that the installed driver %s runs; %s would need "
 		    "driver %s or newer (--cuda %u.%u takes it and replaces the driver)%s", name,
-		    c->has_fw ? "requested release" : "release", c->req->installed_driver, newer,
+		    c->has_fw ? "requested release" : "newest release", c->req->installed_driver, newer,
 		    c->passed_over_toolkit->min_driver, c->passed_over->cuda.part[0], c->passed_over->cuda.part[1],
 		    b->archs ? "" : " (its wheels' architectures are not published: judged by what its CUDA compiles)");
 		return;
