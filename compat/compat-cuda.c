@@ -56,11 +56,13 @@ static int parse_sm_list(const char *cell, unsigned **ret, size_t *ret_n)
 	return 0;
 }
 
+static const char *const cuda_cols[] = { "version", "min_driver", "compat_floor", "sm", "runfile",
+					 "bundled_driver", "url", "sha256", "max_gcc", "distros" };
+
 static int parse_cuda_row(const struct table *t, const struct table_row *row, struct cuda_info *c,
 			  struct strbuf *err)
 {
-	static const char *const cols[] = { "version", "min_driver", "compat_floor", "sm", "runfile",
-					    "bundled_driver", "url", "sha256", "max_gcc", "distros" };
+	const char *const *cols = cuda_cols;
 	char **cell = row->cells;
 	_cleanup_free_ char *prefix = NULL;
 	struct version v;
@@ -71,8 +73,10 @@ static int parse_cuda_row(const struct table *t, const struct table_row *row, st
 	if (version_parse(cell[1], &c->min_drv) < 0 || c->min_drv.nparts < 2)
 		return table_bad(err, t, row, cols[1], "expected a driver version such as 570.124.06");
 	c->min_driver = cell[1];
-	if (!table_cell_unknown(cell[2]) && version_parse(cell[2], &v) < 0)
-		return table_bad(err, t, row, cols[2], "expected a driver version or '-'");
+	c->floor_drv = c->min_drv;
+	if (!table_cell_unknown(cell[2]) &&
+	    (version_parse(cell[2], &c->floor_drv) < 0 || version_cmp(&c->floor_drv, &c->min_drv) > 0))
+		return table_bad(err, t, row, cols[2], "expected a driver version not above min_driver, or '-'");
 	c->compat_floor = table_cell_unknown(cell[2]) ? NULL : cell[2];
 	if (parse_sm_list(cell[3], &c->sm, &c->nsm) < 0)
 		return table_bad(err, t, row, cols[3], "expected ascending SM numbers such as 75,80,86");
@@ -80,9 +84,10 @@ static int parse_cuda_row(const struct table *t, const struct table_row *row, st
 	if (!startswith(cell[4], prefix))
 		return table_bad(err, t, row, cols[4], "expected NVIDIA's file name, starting '%s'", prefix);
 	c->runfile = cell[4];
-	if (version_parse(cell[5], &v) < 0 || version_cmp(&v, &c->min_drv) < 0)
-		return table_bad(err, t, row, cols[5], "expected a driver version not below min_driver");
-	c->bundled_driver = cell[5];
+	/* From 13.4.1 on the runfile brings no driver. */
+	if (!table_cell_unknown(cell[5]) && (version_parse(cell[5], &v) < 0 || version_cmp(&v, &c->min_drv) < 0))
+		return table_bad(err, t, row, cols[5], "expected a driver version not below min_driver, or '-'");
+	c->bundled_driver = table_cell_unknown(cell[5]) ? NULL : cell[5];
 	if (!url_names_file(cell[6], c->runfile))
 		return table_bad(err, t, row, cols[6], "expected an NVIDIA URL ending in /%s", c->runfile);
 	c->url = cell[6];
@@ -99,9 +104,8 @@ static int parse_cuda_row(const struct table *t, const struct table_row *row, st
 
 int compat_load_cuda(struct compat_db *db, const char *dir, struct strbuf *err)
 {
-	static const char *const cols[] = { "version", "min_driver", "compat_floor", "sm", "runfile",
-					    "bundled_driver", "url", "sha256", "max_gcc", "distros" };
-	struct table *t = compat_open_table(db, dir, "cuda.tsv", cols, ELEMENTSOF(cols), err);
+	const char *const *cols = cuda_cols;
+	struct table *t = compat_open_table(db, dir, "cuda.tsv", cols, ELEMENTSOF(cuda_cols), err);
 
 	if (!t)
 		return -EINVAL;
@@ -110,6 +114,7 @@ int compat_load_cuda(struct compat_db *db, const char *dir, struct strbuf *err)
 		struct cuda_info *c = &db->cudas[i];
 		int r = parse_cuda_row(t, &t->rows[i], c, err);
 
+		row_origin_set(&c->origin, &t->rows[i]);
 		db->ncudas++;  /* counted before checks so its lists are freed */
 		if (r < 0)
 			return r;
@@ -145,10 +150,12 @@ static int parse_cuda_range(const char *spec, unsigned *lo, unsigned *hi)
 	return 0;
 }
 
+static const char *const cudnn_cols[] = { "version", "cuda", "archive", "layout", "url", "sha256", "size" };
+
 static int parse_cudnn_row(const struct table *t, const struct table_row *row, struct cudnn_info *c,
 			   struct strbuf *err)
 {
-	static const char *const cols[] = { "version", "cuda", "archive", "layout", "url", "sha256" };
+	const char *const *cols = cudnn_cols;
 	char **cell = row->cells;
 
 	if (version_parse(cell[0], &c->v) < 0 || c->v.nparts != 4)
@@ -173,13 +180,15 @@ static int parse_cudnn_row(const struct table *t, const struct table_row *row, s
 	c->url = cell[4];
 	if (parse_sha256(cell[5], &c->sha256) < 0)
 		return table_bad(err, t, row, cols[5], "expected 64 lower-case hex digits or '-'");
+	if (!table_cell_unknown(cell[6]) && (table_parse_size(cell[6], &c->size) < 0 || c->size == 0))
+		return table_bad(err, t, row, cols[6], "expected the archive's size in bytes or '-'");
 	return 0;
 }
 
 int compat_load_cudnn(struct compat_db *db, const char *dir, struct strbuf *err)
 {
-	static const char *const cols[] = { "version", "cuda", "archive", "layout", "url", "sha256" };
-	struct table *t = compat_open_table(db, dir, "cudnn.tsv", cols, ELEMENTSOF(cols), err);
+	const char *const *cols = cudnn_cols;
+	struct table *t = compat_open_table(db, dir, "cudnn.tsv", cols, ELEMENTSOF(cudnn_cols), err);
 
 	if (!t)
 		return -EINVAL;
@@ -188,6 +197,7 @@ int compat_load_cudnn(struct compat_db *db, const char *dir, struct strbuf *err)
 		struct cudnn_info *c = &db->cudnns[i], *prev = i ? &db->cudnns[i - 1] : NULL;
 		int r = parse_cudnn_row(t, &t->rows[i], c, err);
 
+		row_origin_set(&c->origin, &t->rows[i]);
 		if (r < 0)
 			return r;
 		if (prev && (version_cmp(&c->v, &prev->v) < 0 ||

@@ -79,6 +79,7 @@ int compat_load_branches(struct compat_db *db, const char *dir, struct strbuf *e
 		const struct table_row *row = &t->rows[i];
 		struct branch_info *b = &db->branches[i];
 
+		row_origin_set(&b->origin, &t->rows[i]);
 		if (table_cell_unknown(row->cells[0]) || parse_branch(row->cells[0], &b->branch) < 0)
 			return table_bad(err, t, row, cols[0], "expected a driver branch such as 580");
 		if (i > 0 && b->branch <= db->branches[i - 1].branch)
@@ -221,6 +222,11 @@ const char *branch_type_name(enum branch_type t)
 		break;
 	}
 	return "unknown";
+}
+
+const char *branch_open_name(enum branch_open o)
+{
+	return o == BRANCH_OPEN_DEFAULT ? "default" : o == BRANCH_OPEN_AVAILABLE ? "available" : "no";
 }
 
 bool branch_type_preferred(enum branch_type t)

@@ -97,13 +97,23 @@ static int check_order(const struct table *t, const struct table_row *row, const
 }
 
 static const char *const pytorch_cols[] = { "version", "variant", "cudnn", "python_min",
-					     "python_max", "archs", "index_url" };
+					     "python_max", "archs", "index_url", "pypi" };
 static const char *const tensorflow_cols[] = { "version", "python_min", "python_max", "cudnn", "cuda",
 						"package" };
+
+/* Another build of b's release that PyPI carries, or NULL. */
+static const struct fw_build *first_pypi(const struct compat_db *db, const struct fw_build *b)
+{
+	for (const struct fw_build *p = db->builds; p < b; p++)
+		if (p->fw == b->fw && p->on_pypi && streq(p->version, b->version))
+			return p;
+	return NULL;
+}
 
 static int load_pytorch(struct compat_db *db, const struct table *t, struct strbuf *err)
 {
 	const char *const *cols = pytorch_cols;
+	const struct fw_build *pypi_default;
 
 	for (size_t i = 0; i < t->nrows; i++) {
 		const struct table_row *row = &t->rows[i];
@@ -111,6 +121,7 @@ static int load_pytorch(struct compat_db *db, const struct table *t, struct strb
 		char **c = row->cells;
 		int r;
 
+		row_origin_set(&b->origin, row);
 		b->fw = FW_PYTORCH;
 		b->package = "torch";
 		db->nbuilds++;  /* counted first so a partly parsed row is freed */
@@ -128,6 +139,7 @@ static int load_pytorch(struct compat_db *db, const struct table *t, struct strb
 		r = parse_python(t, row, cols, 3, b, err);
 		if (r < 0)
 			return r;
+		b->archs_cell = c[5];
 		if (!table_cell_unknown(c[5]) && parse_archs(c[5], &b->archs, &b->narchs) < 0)
 			return table_bad(err, t, row, cols[5],
 					 "expected ascending compute capabilities such as 7.5,8.0,12.0+PTX, or '-'");
@@ -135,9 +147,15 @@ static int load_pytorch(struct compat_db *db, const struct table *t, struct strb
 		    !streq(c[6] + strlen(c[6]) - strlen(c[1]), c[1]) || c[6][strlen(c[6]) - strlen(c[1]) - 1] != '/')
 			return table_bad(err, t, row, cols[6], "expected an https:// index URL ending in /%s", c[1]);
 		b->index_url = c[6];
+		if (!streq(c[7], "yes") && !streq(c[7], "no") && !table_cell_unknown(c[7]))
+			return table_bad(err, t, row, cols[7], "expected yes (PyPI's torch is this variant), no or '-'");
+		b->on_pypi = streq(c[7], "yes");
 		r = check_order(t, row, b, i ? b - 1 : NULL, err);
 		if (r < 0)
 			return r;
+		if (b->on_pypi && (pypi_default = first_pypi(db, b)))
+			return table_bad(err, t, row, cols[7], "release %s already names %s as PyPI's variant", b->version,
+					 pypi_default->variant);
 	}
 	return 0;
 }
@@ -153,6 +171,7 @@ static int load_tensorflow(struct compat_db *db, const struct table *t, struct s
 		char **c = row->cells;
 		int r;
 
+		row_origin_set(&b->origin, row);
 		b->fw = FW_TENSORFLOW;
 		db->nbuilds++;
 		r = parse_release(t, row, cols[0], b, err);

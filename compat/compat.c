@@ -7,9 +7,78 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "compat.h"
+#include "sysroot.h"
 #include "util.h"
+
+char *compat_overlay_dir(void)
+{
+	const char *env = getenv("GPU_SETUP_COMPAT_OVERLAY");
+
+	if (env)
+		return *env ? xstrdup(env) : NULL;
+	return sysroot_path("/var/lib/gpu-setup/compat");
+}
+
+size_t compat_overlay_key(const char *name)
+{
+	static const struct {
+		const char *name;
+		size_t nkey;
+	} keys[] = {
+		{ "branches.tsv", 1 },  /* branch */
+		{ "cuda.tsv", 1 },      /* version */
+		{ "cudnn.tsv", 2 },     /* version, cuda */
+		{ "pytorch.tsv", 2 },   /* version, variant */
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+		if (streq(keys[i].name, name))
+			return keys[i].nkey;
+	return 0;
+}
+
+/* Merge the overlay of table t (named name), when there is one, into it
+ * with the same columns; the loaders then check the result as they check
+ * a shipped table. */
+static int merge_overlay(struct compat_db *db, struct table *t, const char *name, const char *const *columns,
+			 size_t ncols, struct strbuf *err)
+{
+	size_t nkey = compat_overlay_key(name);
+	_cleanup_free_ char *path = NULL;
+	struct table *over;
+
+	if (!nkey || !db->overlay_dir)
+		return 0;
+	path = xasprintf("%s/%s", db->overlay_dir, name);
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	if (db->ntables == ELEMENTSOF(db->tables)) {
+		strbuf_addf(err, "%s: too many compat tables", path);
+		return -EINVAL;
+	}
+	over = &db->tables[db->ntables];
+	if (table_load(path, columns, ncols, over, err) < 0) {
+		strbuf_addf(err, " (written by gpu-setup update; remove it or run 'gpu-setup update' again)");
+		return -EINVAL;
+	}
+	db->ntables++;
+	table_merge(t, over, nkey);
+	if (over->reviewed && strcmp(over->reviewed, db->overlay_reviewed) > 0)
+		snprintf(db->overlay_reviewed, sizeof(db->overlay_reviewed), "%s", over->reviewed);
+	return 0;
+}
+
+const char *compat_data_date(const struct compat_db *db, bool *from_update)
+{
+	*from_update = db->overlay_reviewed[0] && strcmp(db->overlay_reviewed, db->shipped_reviewed) >= 0;
+	if (*from_update)
+		return db->overlay_reviewed;
+	return db->shipped_reviewed[0] ? db->shipped_reviewed : NULL;
+}
 
 struct table *compat_open_table(struct compat_db *db, const char *dir, const char *name,
 				const char *const *columns, size_t ncols, struct strbuf *err)
@@ -25,7 +94,19 @@ struct table *compat_open_table(struct compat_db *db, const char *dir, const cha
 	if (table_load(path, columns, ncols, t, err) < 0)
 		return NULL;
 	db->ntables++;
+	if (compat_overlay_key(name) && t->reviewed &&
+	    (!db->shipped_reviewed[0] || strcmp(t->reviewed, db->shipped_reviewed) < 0))
+		snprintf(db->shipped_reviewed, sizeof(db->shipped_reviewed), "%s", t->reviewed);
+	if (merge_overlay(db, t, name, columns, ncols, err) < 0)
+		return NULL;
 	return t;
+}
+
+void row_origin_set(struct row_origin *o, const struct table_row *row)
+{
+	o->overlay = row->file;
+	o->from = row->origin;
+	o->inferred = row->inferred;
 }
 
 const struct arch_info *compat_find_arch(const struct compat_db *db, const char *name)
@@ -161,11 +242,13 @@ int compat_db_load(const char *dir, struct compat_db **ret, struct strbuf *err)
 	return compat_db_load_sharing(dir, NULL, ret, err);
 }
 
-int compat_db_load_sharing(const char *dir, struct gpu_db *gpus, struct compat_db **ret, struct strbuf *err)
+static int load_db(const char *dir, char *overlay_dir, struct gpu_db *gpus, struct compat_db **ret,
+		   struct strbuf *err)
 {
 	struct compat_db *db = xcalloc(1, sizeof(*db));
 	int r = 0;
 
+	db->overlay_dir = overlay_dir;
 	if (gpus) {
 		db->gpus = gpus;
 		db->gpus_borrowed = true;
@@ -198,6 +281,16 @@ int compat_db_load_sharing(const char *dir, struct gpu_db *gpus, struct compat_d
 	return 0;
 }
 
+int compat_db_load_sharing(const char *dir, struct gpu_db *gpus, struct compat_db **ret, struct strbuf *err)
+{
+	return load_db(dir, compat_overlay_dir(), gpus, ret, err);
+}
+
+int compat_db_load_overlay(const char *dir, const char *overlay_dir, struct compat_db **ret, struct strbuf *err)
+{
+	return load_db(dir, overlay_dir ? xstrdup(overlay_dir) : NULL, NULL, ret, err);
+}
+
 void compat_db_free(struct compat_db *db)
 {
 	if (!db)
@@ -219,5 +312,6 @@ void compat_db_free(struct compat_db *db)
 	free(db->drivers);
 	for (size_t i = 0; i < db->ntables; i++)
 		table_free(&db->tables[i]);
+	free(db->overlay_dir);
 	free(db);
 }

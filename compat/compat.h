@@ -55,12 +55,26 @@ enum branch_type {
 	BRANCH_TYPE_LTS,          /* long-term support */
 };
 
+/* Where a row came from: the shipped table, or an overlay that
+ * `gpu-setup update` wrote (compat --explain says which). */
+struct row_origin {
+	const char *overlay;    /* the overlay file, or NULL: the shipped table */
+	const char *from;       /* its "#@ from:" (the upstream document), or NULL */
+	const char *inferred;   /* its "#@ inferred:", or NULL */
+};
+
+/* The origin of a table row (table.h's comments). */
+void row_origin_set(struct row_origin *o, const struct table_row *row);
+
 struct branch_info {
 	unsigned branch;
 	enum branch_open open;
 	enum branch_type type;
+	struct row_origin origin;
 };
 
+/* branches.tsv's open_modules cell: "no", "available", "default" */
+const char *branch_open_name(enum branch_open o);
 /* "lts", "production", "new-feature", "legacy", "unknown" */
 const char *branch_type_name(enum branch_type t);
 /* Whether gpu-setup chooses branches of type t before others. */
@@ -72,12 +86,14 @@ struct cuda_info {
 	const char *min_driver;      /* NV-RN Table 3 */
 	struct version min_drv;
 	const char *compat_floor;    /* minor-version compatibility floor, or NULL */
+	struct version floor_drv;    /* parsed compat_floor; min_drv when NULL */
 	unsigned *sm;                /* targets nvcc compiles, cc * 10, ascending */
 	size_t nsm;
-	const char *runfile, *bundled_driver, *url, *sha256;
+	const char *runfile, *bundled_driver, *url, *sha256;  /* bundled_driver NULL: none (13.4.1 on) */
 	unsigned max_gcc;            /* 0: unknown */
 	char **distros;              /* NULL: unknown */
 	size_t ndistros;
+	struct row_origin origin;
 };
 
 enum cudnn_layout {
@@ -91,6 +107,8 @@ struct cudnn_info {
 	unsigned cuda_lo, cuda_hi;   /* version_key2 range the archive serves */
 	const char *cuda_spec;       /* as written: "11.0-11.2", "12" */
 	const char *archive, *url, *sha256;  /* sha256 NULL when unknown */
+	unsigned long long size;     /* bytes, 0 when unknown */
+	struct row_origin origin;
 	enum cudnn_layout layout;
 };
 
@@ -118,9 +136,13 @@ struct fw_build {
 	const char *python_min, *python_max;   /* NULL when unknown */
 	struct version py_min, py_max;
 	struct wheel_arch *archs;    /* NULL: not known, infer from the toolkit */
+	const char *archs_cell;      /* as the table writes them ("7.5,8.0,12.0+PTX", "-") */
 	size_t narchs;
 	const char *package;         /* pip requirement name */
 	const char *index_url;       /* pip index, NULL for PyPI */
+	bool on_pypi;                /* PyTorch: the variant PyPI's own torch wheel is (the one a
+				      * PyPI mirror such as TUNA serves) */
+	struct row_origin origin;
 };
 
 struct distro_info {
@@ -141,8 +163,13 @@ struct distro_driver {
 struct compat_db {
 	struct gpu_db *gpus;
 	bool gpus_borrowed;             /* gpus is another's (detection's): not freed with the db */
-	struct table tables[8];
+	struct table tables[16];         /* the shipped tables, then the overlays merged into them */
 	size_t ntables;
+	char *overlay_dir;               /* `gpu-setup update`'s tables, or NULL (compat_overlay_dir) */
+	/* When the version data was last checked against upstream: the
+	 * oldest "# reviewed:" of the shipped tables an update refreshes, and
+	 * the newest of the overlays merged in; "" when none says. */
+	char shipped_reviewed[16], overlay_reviewed[16];
 	struct arch_info *archs;        size_t narchs;
 	struct branch_info *branches;   size_t nbranches;
 	struct cuda_info *cudas;        size_t ncudas;       /* ascending */
@@ -152,11 +179,28 @@ struct compat_db {
 	struct distro_driver *drivers;  size_t ndrivers;
 };
 
+/* Where `gpu-setup update` keeps the tables it refreshed, merged over the
+ * shipped ones (row by row: compat_open_table): $GPU_SETUP_COMPAT_OVERLAY
+ * when set (empty: none), else /var/lib/gpu-setup/compat on the target.
+ * Newly allocated, or NULL for none. */
+char *compat_overlay_dir(void);
+/* The overlaid tables and the row key of each (how many leading cells
+ * name a row); 0 for a table no overlay may touch. */
+size_t compat_overlay_key(const char *name);
+
+/* The date the data was last checked against its sources, YYYY-MM-DD:
+ * the overlay's when `gpu-setup update` wrote one since, else the shipped
+ * tables'.  NULL when no table says; *from_update tells which. */
+const char *compat_data_date(const struct compat_db *db, bool *from_update);
+
 int compat_db_load(const char *dir, struct compat_db **ret, struct strbuf *err);
 /* The same with gpus (when not NULL) as the GPU table, already loaded
  * from dir by detection: borrowed, so each table is read once a run; it
  * must outlive the db. */
 int compat_db_load_sharing(const char *dir, struct gpu_db *gpus, struct compat_db **ret, struct strbuf *err);
+/* The same with overlay_dir (NULL: none) instead of compat_overlay_dir():
+ * `gpu-setup update` checks the overlay it is about to write so. */
+int compat_db_load_overlay(const char *dir, const char *overlay_dir, struct compat_db **ret, struct strbuf *err);
 void compat_db_free(struct compat_db *db);
 
 const struct arch_info *compat_find_arch(const struct compat_db *db, const char *name);

@@ -26,6 +26,18 @@ static void print_why(const struct resolve_result *r, const char *topic, bool ex
 			fprintf(out, "             why: %s\n", r->why[i].text);
 }
 
+/* Where a chosen row came from when it is not the shipped table's: a
+ * choice made from `gpu-setup update`'s rows (and what in them was
+ * inferred) is told from one made from the shipped tables. */
+static void print_origin(const struct row_origin *o, bool explain, FILE *out)
+{
+	if (!explain || !o->overlay)
+		return;
+	fprintf(out, "             data: %s (gpu-setup update), read from %s\n", o->overlay, o->from ? o->from : "?");
+	if (o->inferred)
+		fprintf(out, "             inferred: %s\n", o->inferred);
+}
+
 static void print_list(const char *title, const struct resolve_note *n, size_t count, FILE *out)
 {
 	if (!count)
@@ -68,12 +80,15 @@ void resolve_print_text(const struct resolve_result *r, bool explain, FILE *out)
 	fprintf(out, "  cuda       %s (%s%s)\n", r->cuda->version, r->cuda->runfile,
 		r->gcc_override ? ", with --override" : "");
 	print_why(r, "cuda", explain, out);
+	print_origin(&r->cuda->origin, explain, out);
 	if (r->cudnn)
 		fprintf(out, "  cudnn      %s for CUDA %s (%s)\n", r->cudnn->version, r->cudnn->cuda_spec,
 			r->cudnn->archive);
 	else
 		fputs("  cudnn      none\n", out);
 	print_why(r, "cudnn", explain, out);
+	if (r->cudnn)
+		print_origin(&r->cudnn->origin, explain, out);
 	if (r->build) {
 		_cleanup_free_ char *req = fw_build_requirement(r->build, NULL);
 
@@ -85,6 +100,8 @@ void resolve_print_text(const struct resolve_result *r, bool explain, FILE *out)
 		fputs("  framework  none\n", out);
 	}
 	print_why(r, "framework", explain, out);
+	if (r->build)
+		print_origin(&r->build->origin, explain, out);
 	fprintf(out, "  python     %s\n", r->python[0] ? r->python : "Miniconda's default");
 	print_why(r, "python", explain, out);
 }
@@ -158,6 +175,7 @@ static struct json_object *cudnn_json(const struct cudnn_info *n)
 	json_object_object_add(o, "layout", json_object_new_string(n->layout == CUDNN_LAYOUT_TGZ ? "tgz" : "txz"));
 	json_object_object_add(o, "url", json_object_new_string(n->url));
 	json_object_object_add(o, "sha256", str_or_null(n->sha256));
+	json_object_object_add(o, "size", n->size ? json_object_new_int64((int64_t)n->size) : NULL);
 	return o;
 }
 
@@ -174,6 +192,8 @@ static struct json_object *build_json(const struct fw_build *b)
 	json_object_object_add(o, "cuda", json_object_new_string(cuda));
 	json_object_object_add(o, "pip_requirement", json_object_new_string(req));
 	json_object_object_add(o, "index_url", str_or_null(b->index_url));
+	if (b->fw == FW_PYTORCH)
+		json_object_object_add(o, "pypi_default", json_object_new_boolean(b->on_pypi));
 	json_object_object_add(o, "cudnn", str_or_null(b->cudnn));
 	json_object_object_add(o, "python_min", str_or_null(b->python_min));
 	json_object_object_add(o, "python_max", str_or_null(b->python_max));

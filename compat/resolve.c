@@ -41,6 +41,9 @@ struct ctx {
 	 * (pick_build), and its toolkit; the kept variant's toolkit. */
 	const struct fw_build *passed_over;
 	const struct cuda_info *passed_over_toolkit, *kept_toolkit;
+	/* --cuda names the toolkit only: a build of the same CUDA major
+	 * serves it (pick_build's second pass). */
+	bool cuda_major_only;
 	const struct resolve_gpu *open_gpu;       /* needs the open modules */
 	const struct resolve_gpu *prop_gpu;       /* cannot use them */
 	/* Parsed request. */
@@ -339,34 +342,100 @@ static bool toolkit_fits(struct ctx *c, const struct cuda_info *t, const char *p
 	return false;
 }
 
-/* Newest toolkit of CUDA X.Y (or of any version) that fits and matches
- * --cuda.  Within one X.Y, the newest release the installed driver already
- * meets comes first, so a patch release does not force a driver change. */
-static const struct cuda_info *pick_toolkit(struct ctx *c, const struct version *xy, const char *prefix)
+static enum branch_type type_of(const struct ctx *c, unsigned branch)
 {
-	const struct candidate *inst = NULL;
+	const struct branch_info *bi = compat_find_branch(c->db, branch);
 
+	return bi ? bi->type : BRANCH_TYPE_UNKNOWN;
+}
+
+/* The installed driver, when it is a candidate (it suits every GPU). */
+static const struct candidate *installed_candidate(const struct ctx *c)
+{
 	for (size_t i = 0; i < c->ncand; i++)
 		if (c->cand[i].installed)
-			inst = &c->cand[i];
-	for (size_t i = c->db->ncudas; xy && inst && i-- > 0;) {
-		const struct cuda_info *t = &c->db->cudas[i];
+			return &c->cand[i];
+	return NULL;
+}
 
-		if (version_matches(&t->v, xy) && (!c->has_cuda || version_matches(&t->v, &c->want_cuda)) &&
-		    candidate_meets(c, inst, &t->min_drv) && toolkit_fits(c, t, NULL))
-			return t;
-	}
+/* The distribution's default gcc when toolkit t does not accept it
+ * (the runfile then needs --override), else 0. */
+static unsigned gcc_too_new(const struct ctx *c, const struct cuda_info *t)
+{
+	const struct distro_info *di = c->req->distro ? compat_find_distro(c->db, c->req->distro) : NULL;
+
+	return di && di->gcc && t->max_gcc && di->gcc > t->max_gcc ? di->gcc : 0;
+}
+
+/* Whether the installed driver or an LTS or production branch on offer
+ * meets toolkit t's minimum. */
+static bool stable_meets(const struct ctx *c, const struct cuda_info *t)
+{
+	for (size_t i = 0; i < c->ncand; i++)
+		if ((c->cand[i].installed || branch_type_preferred(type_of(c, c->cand[i].branch))) &&
+		    candidate_meets(c, &c->cand[i], &t->min_drv))
+			return true;
+	return false;
+}
+
+/* What makes toolkit t, which fits, a worse choice; the bits are ordered
+ * by weight, so the lowest cost wins and the newest toolkit breaks ties. */
+enum toolkit_cost {
+	COST_OTHER_XY = 1,        /* not the X.Y the build's wheels were made with */
+	COST_NEW_FEATURE = 2,     /* only a new-feature branch meets it */
+	COST_GCC_OVERRIDE = 4,    /* the distribution's gcc is too new for it */
+	COST_REPLACES_DRIVER = 8, /* the working installed driver would go */
+};
+
+static unsigned toolkit_cost(const struct ctx *c, const struct cuda_info *t, const struct fw_build *b)
+{
+	const struct candidate *inst = installed_candidate(c);
+	unsigned cost = 0;
+
+	/* Without a framework or --cuda to bound the major, keeping the
+	 * driver would mean an ever older toolkit: the newest wins there. */
+	if (inst && (b || c->has_cuda) && !candidate_meets(c, inst, &t->min_drv))
+		cost |= COST_REPLACES_DRIVER;
+	if (gcc_too_new(c, t))
+		cost |= COST_GCC_OVERRIDE;
+	if (!stable_meets(c, t))
+		cost |= COST_NEW_FEATURE;
+	if (b && version_key2(&t->v) != version_key2(&b->cuda))
+		cost |= COST_OTHER_XY;
+	return cost;
+}
+
+/* The toolkit for build b (NULL: for no framework) that fits and matches
+ * --cuda, cheapest first (toolkit_cost).  A build's wheels bring their
+ * own CUDA libraries and run on any driver at or above their CUDA major's
+ * minor-version compatibility floor, so the toolkit need not be the
+ * wheels' X.Y: any release of the same major serves code built against
+ * them (a different major would not), and an older one can keep the
+ * installed driver or accept the distribution's gcc. */
+static const struct cuda_info *pick_toolkit(struct ctx *c, const struct fw_build *b, const char *prefix)
+{
+	const struct cuda_info *best = NULL;
+	unsigned best_cost = 0;
+
 	for (size_t i = c->db->ncudas; i-- > 0;) {
 		const struct cuda_info *t = &c->db->cudas[i];
+		unsigned cost;
 
-		if (xy && !version_matches(&t->v, xy))
+		if (b && t->v.part[0] != b->cuda.part[0])
 			continue;
 		if (c->has_cuda && !version_matches(&t->v, &c->want_cuda))
 			continue;
-		if (toolkit_fits(c, t, prefix))
-			return t;
+		/* Why the wheels' own X.Y does not fit is what a refusal
+		 * says; other releases of the major only stand in for it. */
+		if (!toolkit_fits(c, t, !b || version_key2(&t->v) == version_key2(&b->cuda) ? prefix : NULL))
+			continue;
+		cost = toolkit_cost(c, t, b);
+		if (!best || cost < best_cost) {
+			best = t;
+			best_cost = cost;
+		}
 	}
-	return NULL;
+	return best;
 }
 
 /* -------------------------------------------------------------- builds */
@@ -381,6 +450,17 @@ static bool wheel_covers(const struct fw_build *b, unsigned cc)
 		if (a->cc <= cc && (a->cc / 10 == cc / 10 || a->ptx))
 			return true;
 	}
+	return false;
+}
+
+/* Whether CUDA X.Y compiles for cc: how a build whose wheels' own
+ * architectures are not published is judged, whatever toolkit stands in
+ * for it. */
+static bool xy_compiles_for(const struct compat_db *db, const struct version *xy, unsigned cc)
+{
+	for (size_t i = 0; i < db->ncudas; i++)
+		if (version_key2(&db->cudas[i].v) == version_key2(xy))
+			return toolkit_has_sm(&db->cudas[i], cc);
 	return false;
 }
 
@@ -407,24 +487,30 @@ static bool build_fits(struct ctx *c, const struct fw_build *b, const struct cud
 		       b->python_max, c->req->python);
 		return false;
 	}
-	if (c->has_cuda && !version_matches(&b->cuda, &c->want_cuda) &&
+	if (c->has_cuda && !c->cuda_major_only && !version_matches(&b->cuda, &c->want_cuda) &&
 	    !(c->want_cuda.nparts > 2 && b->cuda.part[0] == c->want_cuda.part[0] &&
 	      b->cuda.part[1] == c->want_cuda.part[1])) {
 		reject(c, "%s is built with CUDA %u.%u, not the --cuda %s asked for", name, b->cuda.part[0],
 		       b->cuda.part[1], c->req->cuda);
 		return false;
 	}
-	if (b->archs)
-		for (size_t i = 0; i < c->req->ngpus; i++) {
-			const struct resolve_gpu *g = &c->req->gpus[i];
+	if (c->has_cuda && b->cuda.part[0] != c->want_cuda.part[0])
+		return false;  /* said by the first pass */
+	for (size_t i = 0; i < c->req->ngpus; i++) {
+		const struct resolve_gpu *g = &c->req->gpus[i];
 
-			if (!wheel_covers(b, g->cc)) {
-				reject(c, "%s wheels carry no code for compute capability %u.%u (%s)", name,
-				       g->cc / 10, g->cc % 10, g->label);
-				return false;
-			}
+		if (b->archs && !wheel_covers(b, g->cc)) {
+			reject(c, "%s wheels carry no code for compute capability %u.%u (%s)", name, g->cc / 10,
+			       g->cc % 10, g->label);
+			return false;
 		}
-	*ret_toolkit = pick_toolkit(c, &b->cuda, prefix);
+		if (!b->archs && !xy_compiles_for(c->db, &b->cuda, g->cc)) {
+			reject(c, "%sCUDA %u.%u cannot compile for sm_%u (%s, %s)", prefix, b->cuda.part[0],
+			       b->cuda.part[1], g->cc, g->label, g->arch);
+			return false;
+		}
+	}
+	*ret_toolkit = pick_toolkit(c, b, prefix);
 	return *ret_toolkit != NULL;
 }
 
@@ -436,15 +522,6 @@ static bool fw_version_matches(const struct ctx *c, const struct fw_build *b)
 	if (series.nparts > 2)
 		series.nparts = 2;
 	return !c->has_fw || version_matches(&b->v, &series);
-}
-
-/* The installed driver, when it is a candidate (it suits every GPU). */
-static const struct candidate *installed_candidate(const struct ctx *c)
-{
-	for (size_t i = 0; i < c->ncand; i++)
-		if (c->cand[i].installed)
-			return &c->cand[i];
-	return NULL;
 }
 
 /* Another variant of b's release that fits and that the installed driver
@@ -468,10 +545,8 @@ static const struct fw_build *variant_for_installed(struct ctx *c, const struct 
 	return NULL;
 }
 
-static const struct fw_build *pick_build(struct ctx *c, const struct cuda_info **ret_toolkit)
+static const struct fw_build *pick_build_pass(struct ctx *c, const struct cuda_info **ret_toolkit, size_t *seen)
 {
-	size_t seen = 0;
-
 	for (size_t i = c->db->nbuilds; i-- > 0;) {
 		const struct fw_build *b = &c->db->builds[i];
 		const struct candidate *inst = installed_candidate(c);
@@ -479,7 +554,7 @@ static const struct fw_build *pick_build(struct ctx *c, const struct cuda_info *
 
 		if (b->fw != c->req->framework || !fw_version_matches(c, b))
 			continue;
-		seen++;
+		(*seen)++;
 		if (!build_fits(c, b, ret_toolkit))
 			continue;
 		/* A working driver stays when the same release has a variant it
@@ -493,20 +568,31 @@ static const struct fw_build *pick_build(struct ctx *c, const struct cuda_info *
 		}
 		return b;
 	}
-	if (seen == 0)
-		reject(c, "%s %s is not in the compatibility data", framework_title(c->req->framework),
-		       c->req->framework_version);
 	return NULL;
 }
 
-/* ---------------------------------------------------------- decisions */
-
-static enum branch_type type_of(const struct ctx *c, unsigned branch)
+/* The newest release's newest build that fits.  --cuda X.Y first asks
+ * for a build made with X.Y; when none fits, it names the toolkit only
+ * and a build of the same major serves it (there is no cu122 build, but
+ * a cu126 one runs on what toolkit 12.2 needs). */
+static const struct fw_build *pick_build(struct ctx *c, const struct cuda_info **ret_toolkit)
 {
-	const struct branch_info *bi = compat_find_branch(c->db, branch);
+	size_t seen = 0;
+	const struct fw_build *b = pick_build_pass(c, ret_toolkit, &seen);
 
-	return bi ? bi->type : BRANCH_TYPE_UNKNOWN;
+	if (!b && c->has_cuda && seen) {
+		c->cuda_major_only = true;
+		b = pick_build_pass(c, ret_toolkit, &seen);
+		if (!b)
+			c->cuda_major_only = false;
+	}
+	if (seen == 0)
+		reject(c, "%s %s is not in the compatibility data", framework_title(c->req->framework),
+		       c->req->framework_version);
+	return b;
 }
+
+/* ---------------------------------------------------------- decisions */
 
 /* Why k, a branch the resolver took itself, is of its type: "; a
  * production branch (the newer new-feature 610, 615 are not needed)", or
@@ -689,29 +775,91 @@ static void decide_flavour(struct ctx *c)
 		r->package = offered_package(c, r->branch, r->flavour);
 }
 
+/* The newest toolkit that fits and matches --cuda: of the build's own
+ * X.Y when b is given, else of any version. */
+static const struct cuda_info *newest_fitting(struct ctx *c, const struct fw_build *b)
+{
+	for (size_t i = c->db->ncudas; i-- > 0;) {
+		const struct cuda_info *t = &c->db->cudas[i];
+
+		if (b && version_key2(&t->v) != version_key2(&b->cuda))
+			continue;
+		if (c->has_cuda && !version_matches(&t->v, &c->want_cuda))
+			continue;
+		if (toolkit_fits(c, t, NULL))
+			return t;
+	}
+	return NULL;
+}
+
+/* "; CUDA 12.6.3 would replace the installed 535.183.01 (it needs
+ * 560.35.05)": why n, the newest that fits, lost to the chosen t. */
+static void say_passed_over(const struct ctx *c, const struct cuda_info *n, const struct cuda_info *t,
+			    const struct fw_build *b, struct strbuf *sb)
+{
+	unsigned worse = toolkit_cost(c, n, b) & ~toolkit_cost(c, t, b);
+	const struct distro_info *di = compat_find_distro(c->db, c->req->distro ? c->req->distro : "");
+
+	if (worse & COST_REPLACES_DRIVER)
+		strbuf_addf(sb, "; CUDA %s would replace the installed %s (it needs %s or newer)", n->version,
+			    c->req->installed_driver, n->min_driver);
+	else if ((worse & COST_GCC_OVERRIDE) && di)
+		strbuf_addf(sb, "; CUDA %s accepts gcc up to %u, not %s's gcc %u", n->version, n->max_gcc, di->id,
+			    di->gcc);
+	else if (worse & COST_NEW_FEATURE)
+		strbuf_addf(sb, "; CUDA %s needs driver %s or newer, which only a new-feature branch offers here",
+			    n->version, n->min_driver);
+}
+
+/* The driver a build's wheels run on: their CUDA major's minor-version
+ * compatibility floor, or their X.Y's own minimum where there is none. */
+static const char *wheel_floor(const struct compat_db *db, const struct fw_build *b)
+{
+	for (size_t i = 0; i < db->ncudas; i++)
+		if (version_key2(&db->cudas[i].v) == version_key2(&b->cuda))
+			return db->cudas[i].compat_floor ? db->cudas[i].compat_floor : db->cudas[i].min_driver;
+	return "?";  /* the loader checks every build's X.Y is in cuda.tsv */
+}
+
 static void decide_toolkit(struct ctx *c)
 {
 	struct resolve_result *r = c->res;
 	const struct cuda_info *t = r->cuda;
+	const struct fw_build *b = r->build;
+	const struct cuda_info *n = newest_fitting(c, b);
 	const struct distro_info *di = c->req->distro ? compat_find_distro(c->db, c->req->distro) : NULL;
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 	char name[64];
 
 	strbuf_init(&sb);
-	if (r->build) {
-		resolve_build_name(r->build, name, sizeof(name));
-		strbuf_addf(&sb, "%s: the newest %u.%u release, the CUDA %s is built with", t->version,
-			    t->v.part[0], t->v.part[1], name);
+	if (b) {
+		resolve_build_name(b, name, sizeof(name));
+		if (version_key2(&t->v) == version_key2(&b->cuda))
+			strbuf_addf(&sb, "%s: %s %u.%u release, the CUDA %s is built with", t->version,
+				    n == t ? "the newest" : "a", t->v.part[0], t->v.part[1], name);
+		else
+			strbuf_addf(&sb, "%s: a CUDA %u release for %s, whose wheels bring CUDA %u.%u and run on "
+				    "driver %s or newer (minor-version compatibility)%s", t->version, t->v.part[0],
+				    name, b->cuda.part[0], b->cuda.part[1], wheel_floor(c->db, b),
+				    n ? "" : "; no toolkit of their own X.Y fits here");
+		if (c->cuda_major_only)
+			strbuf_addf(&sb, "; no %s build made with --cuda %s fits", framework_title(b->fw), c->req->cuda);
 	} else if (c->has_cuda) {
-		strbuf_addf(&sb, "%s: the newest release matching --cuda %s that fits", t->version, c->req->cuda);
+		strbuf_addf(&sb, "%s: the %s release matching --cuda %s that fits", t->version, n == t ? "newest" : "chosen",
+			    c->req->cuda);
 	} else {
-		strbuf_addf(&sb, "%s: the newest toolkit that compiles for every GPU and runs on branch %u",
-			    t->version, r->branch);
+		strbuf_addf(&sb, "%s: the %s toolkit that compiles for every GPU and runs on branch %u", t->version,
+			    n == t ? "newest" : "chosen", r->branch);
 	}
-	if (di && di->gcc && t->max_gcc && di->gcc > t->max_gcc) {
+	if (n && n != t)
+		say_passed_over(c, n, t, b, &sb);
+	if (gcc_too_new(c, t)) {
 		r->gcc_override = true;
-		strbuf_addf(&sb, "; %s's gcc %u is newer than the %u it accepts: the runfile gets --override",
-			    di->id, di->gcc, t->max_gcc);
+		strbuf_addf(&sb, "; %s's gcc %u is newer than the %u it accepts: the runfile gets --override and nvcc "
+			    "will need -allow-unsupported-compiler (no toolkit that fits here accepts gcc %u%s)", di->id,
+			    di->gcc, t->max_gcc, di->gcc,
+			    installed_candidate(c) && (b || c->has_cuda) && !(toolkit_cost(c, t, b) & COST_REPLACES_DRIVER)
+				    ? " without replacing the installed driver" : "");
 	}
 	WHY(c, "cuda", "%s", sb.buf);
 }
@@ -729,10 +877,15 @@ static bool decide_cudnn(struct ctx *c)
 		if (!cuda_in_range(n, &r->cuda->v) || (c->has_cudnn && !version_matches(&n->v, &c->want_cudnn)))
 			continue;
 		if (tf) {
-			/* Closest to what TensorFlow was tested with: the
-			 * same major, not older than the tested minor. */
+			/* What TensorFlow was tested with ("8.9": its newest
+			 * patch release), else the closest newer release of
+			 * the same major. */
 			if (n->v.part[0] != b->cudnn_v.part[0] || version_cmp(&n->v, &b->cudnn_v) < 0)
 				continue;
+			if (version_matches(&n->v, &b->cudnn_v)) {
+				pick = n;
+				break;
+			}
 			pick = n;  /* descending: ends on the closest */
 			continue;
 		}

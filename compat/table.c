@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 #include "fileio.h"
 #include "table.h"
@@ -31,10 +32,39 @@ static size_t split_tabs(char *line, char **cells, size_t max)
 	return n;
 }
 
+/* The value of a kept comment ("# reviewed: ...", "#@ from: ...",
+ * "#@ inferred: ..."), its trailing spaces cut off in place. */
+static const char *comment_value(char *line, const char *prefix)
+{
+	char *v, *end;
+
+	if (!startswith(line, prefix))
+		return NULL;
+	v = line + strlen(prefix);
+	v += strspn(v, " \t");
+	end = v + strlen(v);
+	while (end > v && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return *v ? v : NULL;
+}
+
+static void kept_comment(struct table *t, char *line, const char **origin, const char **inferred)
+{
+	const char *v;
+
+	if ((v = comment_value(line, "# reviewed:")))
+		t->reviewed = v;
+	else if ((v = comment_value(line, "#@ from:")))
+		*origin = v;
+	else if ((v = comment_value(line, "#@ inferred:")))
+		*inferred = v;
+}
+
 int table_load(const char *path, const char *const *columns, size_t ncols,
 	       struct table *ret, struct strbuf *err)
 {
 	struct table t = { 0 };
+	const char *origin = NULL, *inferred = NULL;
 	char *line, *next;
 	unsigned lineno = 0;
 	int have_header = 0;
@@ -61,7 +91,11 @@ int table_load(const char *path, const char *const *columns, size_t ncols,
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		if (line[0] == '#' || line[strspn(line, " \t\r")] == '\0')
+		if (line[0] == '#') {
+			kept_comment(&t, line, &origin, &inferred);
+			continue;
+		}
+		if (line[strspn(line, " \t\r")] == '\0')
 			continue;
 		if (line[strlen(line) - 1] == '\r')
 			line[strlen(line) - 1] = '\0';
@@ -98,8 +132,9 @@ int table_load(const char *path, const char *const *columns, size_t ncols,
 			alloc = alloc ? alloc * 2 : 64;
 			t.rows = xrealloc(t.rows, alloc * sizeof(*t.rows));
 		}
-		t.rows[t.nrows].line = lineno;
-		t.rows[t.nrows].cells = cells;
+		t.rows[t.nrows] = (struct table_row){ .line = lineno, .cells = cells, .origin = origin,
+						     .inferred = inferred };
+		inferred = NULL;
 		t.nrows++;
 	}
 	if (!have_header) {
@@ -160,6 +195,23 @@ int table_parse_uint(const char *cell, unsigned long max, unsigned *ret)
 	return 0;
 }
 
+int table_parse_size(const char *cell, unsigned long long *ret)
+{
+	unsigned long long v = 0;
+
+	if (!*cell || strlen(cell) > 15)
+		return -EINVAL;
+	for (const char *p = cell; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	if (v >= (1ULL << 50))
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
 int table_parse_cc(const char *cell, unsigned *ret)
 {
 	const char *dot = strchr(cell, '.');
@@ -209,12 +261,87 @@ int table_split_list(const char *cell, char ***ret, size_t *ret_n)
 	return 0;
 }
 
+const char *table_row_file(const struct table *t, const struct table_row *row)
+{
+	return row->file ? row->file : t->path;
+}
+
+/* Keys compared with runs of digits as numbers: 2.9 < 2.10, cu126 < cu130. */
+static int natural_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			size_t la, lb;
+
+			a += strspn(a, "0");
+			b += strspn(b, "0");
+			la = strspn(a, "0123456789");
+			lb = strspn(b, "0123456789");
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			if (memcmp(a, b, la))
+				return memcmp(a, b, la);
+			a += la;
+			b += lb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a - (unsigned char)*b;
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+static int key_cmp(const struct table_row *a, const struct table_row *b, size_t nkey)
+{
+	for (size_t i = 0; i < nkey; i++) {
+		int c = natural_cmp(a->cells[i], b->cells[i]);
+
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+void table_merge(struct table *base, struct table *over, size_t nkey)
+{
+	for (size_t k = 0; k < over->nrows; k++) {
+		struct table_row row = over->rows[k];
+		size_t at = base->nrows;
+
+		row.file = over->path;
+		for (size_t i = 0; i < base->nrows; i++) {
+			int c = key_cmp(&row, &base->rows[i], nkey);
+
+			if (c == 0) {
+				free(base->rows[i].cells);
+				base->rows[i] = row;
+				at = SIZE_MAX;
+				break;
+			}
+			if (c < 0 && at == base->nrows)
+				at = i;
+		}
+		if (at != SIZE_MAX) {
+			base->rows = xrealloc(base->rows, (base->nrows + 1) * sizeof(*base->rows));
+			memmove(&base->rows[at + 1], &base->rows[at], (base->nrows - at) * sizeof(*base->rows));
+			base->rows[at] = row;
+			base->nrows++;
+		}
+	}
+	base->merged = base->merged || over->nrows;
+	free(over->rows);
+	over->rows = NULL;
+	over->nrows = 0;
+}
+
 int table_bad(struct strbuf *err, const struct table *t, const struct table_row *row,
 	      const char *col, const char *fmt, ...)
 {
 	va_list ap;
 
-	strbuf_addf(err, "%s:%u: column '%s': ", t->path, row->line, col);
+	strbuf_addf(err, "%s:%u: column '%s': ", table_row_file(t, row), row->line, col);
 	va_start(ap, fmt);
 	strbuf_vaddf(err, fmt, ap);
 	va_end(ap);

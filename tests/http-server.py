@@ -29,7 +29,8 @@ ROOTDIR:
   /slow/RATE/NAME   like ok, at most RATE bytes a second per connection
   /no-range/NAME    ignores Range: always 200 and the whole file
 
-Anything else is 404.
+Anything else is 404.  A NAME that is a folder with an index.html in it
+is answered with that page (an index listing, a PyPI simple page).
 
 LOGFILE gets one line per request when it starts, flushed at once:
 
@@ -153,6 +154,9 @@ class Handler(BaseHTTPRequestHandler):
         name = "/".join(rest)
         root = self.server.root
         path = os.path.realpath(os.path.join(root, name))
+        # A folder's index page, as a web server answers for NAME/.
+        if os.path.isdir(path) and os.path.isfile(os.path.join(path, "index.html")):
+            path = os.path.join(path, "index.html")
         known = {"ok", "truncate", "cut-once", "wrong", "404", "500", "500-once", "stall", "slow", "no-range"}
         if (kind not in known or not name or not path.startswith(root + os.sep)
                 or not os.path.isfile(path) or kind == "404" or (kind == "slow" and rate is None)):

@@ -10,6 +10,13 @@ EXPECTED=$top_srcdir/tests/expected
 # Names from a fixed pci.ids, not the distribution's (see gpu-setup(8)).
 GPU_SETUP_PCI_IDS=$FIXTURES/pci.ids
 export GPU_SETUP_PCI_IDS
+# doctor's data.age counts days from this one, so expected reports do not age.
+GPU_SETUP_TODAY=2026-12-07
+export GPU_SETUP_TODAY
+# Tables as shipped, whatever `gpu-setup update` left on this machine;
+# the update tests name their own overlay.
+GPU_SETUP_COMPAT_OVERLAY=
+export GPU_SETUP_COMPAT_OVERLAY
 # Under ASan a leak is a failure, as in CI.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export ASAN_OPTIONS

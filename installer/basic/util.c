@@ -60,6 +60,37 @@ char *xstrdup(const char *s)
 	return p;
 }
 
+time_t today_utc(void)
+{
+	const char *env = getenv("GPU_SETUP_TODAY");
+	struct tm tm = { 0 };
+	const char *end;
+	time_t now;
+
+	if (env && (end = strptime(env, "%Y-%m-%d", &tm)) && !*end)
+		return timegm(&tm);
+	now = time(NULL);
+	return now - now % 86400;
+}
+
+void today_utc_text(char buf[11])
+{
+	time_t t = today_utc();
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, 11, "%Y-%m-%d", &tm);
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
 char *xvasprintf(const char *fmt, va_list ap)
 {
 	char *s;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
@@ -88,6 +89,14 @@ void *xrealloc(void *p, size_t n);
 void strv_push(char ***v, size_t *n, char *s);
 void strv_free(char **v);
 char *xstrdup(const char *s);
+/* Today at 00:00 UTC, or the day $GPU_SETUP_TODAY (YYYY-MM-DD) names: the
+ * tests' fixed day, so that what dates its output does not age
+ * (gpu-setup(8), ENVIRONMENT). */
+time_t today_utc(void);
+/* today_utc() as YYYY-MM-DD into buf (11 bytes). */
+void today_utc_text(char buf[11]);
+/* The n bytes at s (no NUL among them) as a new string. */
+char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 

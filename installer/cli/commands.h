@@ -10,6 +10,7 @@ int cmd_install(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_compat(int argc, char **argv);
+int cmd_update(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_driver(int argc, char **argv);
 int cmd_use(int argc, char **argv);

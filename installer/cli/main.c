@@ -46,6 +46,8 @@ const struct command gs_commands[] = {
 	  "download everything install needs (runfile, cuDNN, Miniconda, driver packages) into the cache, for this machine or another (--for)" },
 	{ "cache", cmd_cache, 0, 1, "list|verify|prune",
 	  "show, check or clean the cache of downloaded archives that offline installs use" },
+	{ "update", cmd_update, NEEDS_ROOT | TAKES_LOCK, 0, "",
+	  "refresh the CUDA, cuDNN, PyTorch and driver tables from NVIDIA's and PyTorch's published lists" },
 	{ "help", cmd_help, 0, 1, "[COMMAND]", "show this help, or the help of one command" },
 };
 

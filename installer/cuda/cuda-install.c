@@ -19,7 +19,7 @@
 
 int cuda_runfile_find(const struct cuda_info *c, const char *explicit_path, const char *cache_dir, char **ret_path)
 {
-	_cleanup_free_ char *rel = NULL, *path = NULL;
+	_cleanup_free_ char *path = NULL;
 	struct stat st;
 
 	if (explicit_path) {

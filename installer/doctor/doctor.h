@@ -23,6 +23,8 @@
  *                                                   doctor-python.c
  *   sizing   detect's power, CPU, memory and PCIe hints, as warnings
  *                                                   doctor-gpu.c
+ *   data     the compat data's age (gpu-setup update)
+ *                                                   doctor-data.c
  *
  * Without --deep and --online a check reads files and runs nothing slow
  * (a program it runs is bounded by a timeout).  Everything is read through
@@ -129,5 +131,6 @@ void doctor_check_cuda(struct doctor_ctx *ctx, struct doctor_report *rep);
 void doctor_check_cudnn(struct doctor_ctx *ctx, struct doctor_report *rep);
 void doctor_check_python(struct doctor_ctx *ctx, struct doctor_report *rep);
 void doctor_check_sizing(struct doctor_ctx *ctx, struct doctor_report *rep);
+void doctor_check_data(struct doctor_ctx *ctx, struct doctor_report *rep);
 
 #endif

@@ -63,3 +63,26 @@ void http_handle_setup(CURL *h, const char *url, long timeout_ms, const char *ag
 	errbuf[0] = '\0';
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 }
+
+/* What went wrong, in words of our own: libcurl's message for the same
+ * failure changes between releases ("Couldn't connect to server" in 7.88,
+ * "Failed to connect" in 7.74, "Could not connect to server" in 8.9), and
+ * doctor's readers and tests need one that does not. */
+const char *http_failure_kind(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST: return "the host name does not resolve";
+	case CURLE_COULDNT_RESOLVE_PROXY: return "the proxy's name does not resolve";
+	case CURLE_COULDNT_CONNECT: return "no connection";
+	case CURLE_OPERATION_TIMEDOUT: return "no answer in time";
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE: return "the TLS handshake failed";
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR: return "the connection broke";
+	default: return "the request failed";
+	}
+}

@@ -25,5 +25,9 @@ int http_global_init(void);
  * it when agent_note is not NULL, and curl's words for a failure in errbuf
  * (CURL_ERROR_SIZE bytes, emptied here). */
 void http_handle_setup(CURL *h, const char *url, long timeout_ms, const char *agent_note, char *errbuf);
+/* gpu-setup's words for a failed transfer ("no connection", "no answer in
+ * time", ...): libcurl's own message for one failure changes between its
+ * releases. */
+const char *http_failure_kind(CURLcode rc);
 
 #endif

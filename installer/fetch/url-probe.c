@@ -39,29 +39,6 @@ static CURLcode request(CURL *h, const char *url, long timeout_ms, bool head, lo
 	return rc;
 }
 
-/* What went wrong, in words of our own: libcurl's message for the same
- * failure changes between releases ("Couldn't connect to server" in 7.88,
- * "Failed to connect" in 7.74, "Could not connect to server" in 8.9), and
- * doctor's readers and tests need one that does not. */
-static const char *failure_kind(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_COULDNT_RESOLVE_HOST: return "the host name does not resolve";
-	case CURLE_COULDNT_RESOLVE_PROXY: return "the proxy's name does not resolve";
-	case CURLE_COULDNT_CONNECT: return "no connection";
-	case CURLE_OPERATION_TIMEDOUT: return "no answer in time";
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE: return "the TLS handshake failed";
-	case CURLE_GOT_NOTHING:
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR: return "the connection broke";
-	default: return "the request failed";
-	}
-}
-
 int url_probe(const char *url, long timeout_ms, struct url_probe_result *ret, struct strbuf *err)
 {
 	char errbuf[CURL_ERROR_SIZE];
@@ -82,7 +59,7 @@ int url_probe(const char *url, long timeout_ms, struct url_probe_result *ret, st
 	curl_easy_cleanup(h);
 	if (rc != CURLE_OK) {
 		if (err)
-			strbuf_addf(err, "%s (%s)", failure_kind(rc), errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			strbuf_addf(err, "%s (%s)", http_failure_kind(rc), errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		return -EHOSTUNREACH;
 	}
 	ret->http_code = code;

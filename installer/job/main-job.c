@@ -601,7 +601,6 @@ static int load_state(struct job *j)
 /* Detect, resolve, the user, the plan and the state. */
 static int job_load(struct job *j, const struct job_options *o)
 {
-	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
 	int code = job_ctx_load(&j->ctx, o);
 
 	j->json = o->json;

@@ -16,7 +16,7 @@
 
 static void (*const groups[])(struct doctor_ctx *, struct doctor_report *) = {
 	doctor_check_gpu,  doctor_check_driver, doctor_check_boot,   doctor_check_cuda,
-	doctor_check_cudnn, doctor_check_python, doctor_check_sizing,
+	doctor_check_cudnn, doctor_check_python, doctor_check_sizing, doctor_check_data,
 };
 
 int doctor_run(const struct job_options *o, const struct detect_report *det, const char *detect_error,

@@ -18,6 +18,7 @@
 #include "step-done.h"
 #include "sysroot.h"
 #include "util.h"
+#include "version.h"
 
 static void say(struct strbuf *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct strbuf *why, const char *fmt, ...)
@@ -29,6 +30,15 @@ static void say(struct strbuf *why, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(why, fmt, ap);
 	va_end(ap);
+}
+
+/* have is a later X.Y.Z of want's X.Y. */
+static bool newer_update(const char *have, const char *want)
+{
+	struct version h, w;
+
+	return version_parse(have, &h) == 0 && version_parse(want, &w) == 0 && h.nparts == 3 && w.nparts == 3 &&
+	       h.part[0] == w.part[0] && h.part[1] == w.part[1] && version_cmp(&h, &w) > 0;
 }
 
 bool step_done_cuda(const char *dir, const char *version, struct strbuf *why)
@@ -44,6 +54,19 @@ bool step_done_cuda(const char *dir, const char *version, struct strbuf *why)
 		return false;
 	}
 	strbuf_init(&missing);
+	if (t.version && newer_update(t.version, version)) {
+		/* A newer update of the planned X.Y serves the same code (one
+		 * installed when a newer driver of the branch was expected, or
+		 * by hand): kept rather than replaced by an older one. */
+		complete = cuda_tree_complete(&t, t.version, &missing);
+		if (complete)
+			say(why, "%s holds a complete CUDA %s, a later update of the release than the %s planned: kept",
+			    dir, t.version, version);
+		else
+			say(why, "%s exists but is not a complete CUDA %s: %s", dir, t.version, missing.buf);
+		cuda_tree_free(&t);
+		return complete;
+	}
 	complete = cuda_tree_complete(&t, version, &missing);
 	if (complete)
 		say(why, "%s holds a complete CUDA %s: %s says %s, and nvcc, headers and libraries agree", dir,

@@ -18,6 +18,7 @@
 #include "exit-codes.h"
 #include "fileio.h"
 #include "json-compat.h"
+#include "json-parse.h"
 #include "log.h"
 #include "target.h"
 #include "util.h"
@@ -475,8 +476,7 @@ int target_apt_spec(const struct target *t, struct apt_target_spec *ret)
 static int parse_document(const char *path, struct json_object **ret)
 {
 	_cleanup_free_ char *text = NULL;
-	struct json_tokener *tok;
-	enum json_tokener_error jerr;
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
 	size_t len;
 	int r = read_file(path, DESCRIPTION_MAX, &text, &len);
 
@@ -485,30 +485,10 @@ static int parse_document(const char *path, struct json_object **ret)
 		log_error("cannot read the machine description %s: %s", path, strerror(-r));
 		return EXIT_BAD_INPUT;
 	}
-	if (len > INT32_MAX || memchr(text, '\0', len))
-		return bad(path, "the document", "not JSON (it holds a NUL byte)");
-	tok = json_tokener_new();
-	*ret = json_tokener_parse_ex(tok, text, (int)len);
-	jerr = json_tokener_get_error(tok);
-	if (!*ret || jerr != json_tokener_success) {
-		size_t at = json_parse_end(tok);
-
-		if (jerr == json_tokener_success || jerr == json_tokener_continue)
-			jerr = json_tokener_error_parse_eof;
-		json_tokener_free(tok);
-		if (*ret)
-			json_object_put(*ret);
-		*ret = NULL;
-		return bad(path, "the document", "not JSON: %s at byte %zu ('gpu-setup detect --json > FILE' writes one)",
-			   json_tokener_error_desc(jerr), at);
-	}
-	/* Only white space may follow the object. */
-	for (size_t i = json_parse_end(tok); i < len; i++)
-		if (!strchr(" \t\r\n", text[i])) {
-			json_tokener_free(tok);
-			return bad(path, "the document", "not JSON: text after the object at byte %zu", i);
-		}
-	json_tokener_free(tok);
+	if (json_parse_document(text, len, ret, &why) < 0)
+		return bad(path, "the document", "%s%s", why.buf,
+			   strstr(why.buf, "text after") || strstr(why.buf, "NUL") ? ""
+			   : " ('gpu-setup detect --json > FILE' writes one)");
 	return EXIT_OK;
 }
 

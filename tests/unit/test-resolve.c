@@ -198,6 +198,59 @@ static void run_case(const struct compat_db *db, const struct table_row *row)
 	resolve_result_free(&res);
 }
 
+/* No default plan takes a new-feature branch where an LTS or production
+ * one fits: for representative GPUs of every architecture, on every
+ * distribution and none, for each framework, a new-feature choice is
+ * checked against asking for each LTS or production branch in turn. */
+static void no_needless_new_feature(const struct compat_db *db)
+{
+	static const unsigned ids[] = { 0x102d, 0x13c2, 0x1b80, 0x1db4, 0x1eb8, 0x2204, 0x20b0, 0x2684, 0x2330, 0x2b85 };
+	static const enum framework fws[] = { FW_PYTORCH, FW_TENSORFLOW, FW_NONE };
+	_cleanup_strbuf_ struct strbuf bad = STRBUF_INIT;
+	size_t plans = 0, new_feature = 0;
+
+	strbuf_init(&bad);
+	for (size_t g = 0; g < ELEMENTSOF(ids); g++)
+		for (size_t d = 0; d <= db->ndistros; d++)
+			for (size_t f = 0; f < ELEMENTSOF(fws); f++) {
+				struct gpu_info info;
+				struct resolve_gpu gpu = { .label = "gpu", .device_id = ids[g] };
+				struct resolve_request req = { .gpus = &gpu, .ngpus = 1, .framework = fws[f],
+							       .distro = d < db->ndistros ? db->distros[d].id : NULL };
+				struct resolve_result res;
+				const struct branch_info *bi;
+
+				if (gpu_db_lookup(db->gpus, ids[g], &info) == 0) {
+					gpu.arch = info.arch;
+					gpu.cc = info.cc;
+				}
+				resolve(db, &req, &res);
+				bi = res.ok ? compat_find_branch(db, res.branch) : NULL;
+				plans += res.ok;
+				if (bi && bi->type == BRANCH_TYPE_NEW_FEATURE) {
+					new_feature++;
+					for (size_t b = 0; b < db->nbranches; b++) {
+						struct resolve_request alt = req;
+						struct resolve_result r2;
+
+						if (!branch_type_preferred(db->branches[b].type))
+							continue;
+						alt.driver_branch = db->branches[b].branch;
+						resolve(db, &alt, &r2);
+						if (r2.ok)
+							strbuf_addf(&bad, " 10de:%04x/%s/%s took %u, but %u fits;", ids[g],
+								    req.distro ? req.distro : "any", framework_name(fws[f]),
+								    res.branch, alt.driver_branch);
+						resolve_result_free(&r2);
+					}
+				}
+				resolve_result_free(&res);
+			}
+	if (!ok(bad.len == 0 && plans > 100, "no default plan takes a new-feature branch where an LTS or production one fits "
+		"(%zu plans, %zu on a new-feature branch)", plans, new_feature))
+		printf("#%s\n", bad.buf);
+}
+
 int main(void)
 {
 	const char *srcdir = getenv("top_srcdir");
@@ -217,6 +270,7 @@ int main(void)
 	ok(t.nrows >= 40, "at least 40 cases (%zu)", t.nrows);
 	for (size_t i = 0; i < t.nrows; i++)
 		run_case(db, &t.rows[i]);
+	no_needless_new_feature(db);
 
 	/* Branches compare as numbers, not strings. */
 	version_parse("580", &a);
