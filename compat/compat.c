@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "log.h"
 #include "sysroot.h"
 #include "util.h"
 
@@ -41,6 +42,24 @@ size_t compat_overlay_key(const char *name)
 	return 0;
 }
 
+/* Record table name's date: the shipped one first, an overlay's (which is
+ * read only when not older) over it. */
+static void note_date(struct compat_db *db, const char *name, const char *date, bool from_update)
+{
+	for (size_t i = 0; i < ELEMENTSOF(db->dates); i++) {
+		struct compat_table_date *d = &db->dates[i];
+
+		if (d->table[0] && !streq(d->table, name))
+			continue;
+		snprintf(d->table, sizeof(d->table), "%s", name);
+		if (date) {
+			snprintf(d->date, sizeof(d->date), "%s", date);
+			d->from_update = from_update;
+		}
+		return;
+	}
+}
+
 /* Merge the overlay of table t (named name), when there is one, into it
  * with the same columns; the loaders then check the result as they check
  * a shipped table. */
@@ -61,23 +80,42 @@ static int merge_overlay(struct compat_db *db, struct table *t, const char *name
 		return -EINVAL;
 	}
 	over = &db->tables[db->ntables];
-	if (table_load(path, columns, ncols, over, err) < 0) {
-		strbuf_addf(err, " (written by gpu-setup update; remove it or run 'gpu-setup update' again)");
-		return -EINVAL;
-	}
+	if (table_load(path, columns, ncols, over, err) < 0)
+		return -EINVAL;  /* compat_db_load_sharing then reads the shipped tables alone */
 	db->ntables++;
+	/* A shipped table reviewed after the overlay was written (a newer
+	 * gpu-setup) knows at least as much: the overlay is superseded. */
+	if (t->reviewed && (!over->reviewed || strcmp(t->reviewed, over->reviewed) > 0)) {
+		log_info("%s is older than the shipped %s of this gpu-setup: not read ('sudo gpu-setup update' "
+			 "refreshes it)", path, name);
+		return 0;
+	}
 	table_merge(t, over, nkey);
-	if (over->reviewed && strcmp(over->reviewed, db->overlay_reviewed) > 0)
-		snprintf(db->overlay_reviewed, sizeof(db->overlay_reviewed), "%s", over->reviewed);
+	note_date(db, name, over->reviewed, true);
 	return 0;
+}
+
+bool compat_overlay_in_use(const struct compat_db *db, const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(db->dates); i++)
+		if (streq(db->dates[i].table, name))
+			return db->dates[i].from_update;
+	return false;
 }
 
 const char *compat_data_date(const struct compat_db *db, bool *from_update)
 {
-	*from_update = db->overlay_reviewed[0] && strcmp(db->overlay_reviewed, db->shipped_reviewed) >= 0;
-	if (*from_update)
-		return db->overlay_reviewed;
-	return db->shipped_reviewed[0] ? db->shipped_reviewed : NULL;
+	const struct compat_table_date *oldest = NULL;
+
+	/* The data is as old as its least recently checked table. */
+	for (size_t i = 0; i < ELEMENTSOF(db->dates); i++) {
+		const struct compat_table_date *d = &db->dates[i];
+
+		if (d->date[0] && (!oldest || strcmp(d->date, oldest->date) < 0))
+			oldest = d;
+	}
+	*from_update = oldest && oldest->from_update;
+	return oldest ? oldest->date : NULL;
 }
 
 struct table *compat_open_table(struct compat_db *db, const char *dir, const char *name,
@@ -94,9 +132,8 @@ struct table *compat_open_table(struct compat_db *db, const char *dir, const cha
 	if (table_load(path, columns, ncols, t, err) < 0)
 		return NULL;
 	db->ntables++;
-	if (compat_overlay_key(name) && t->reviewed &&
-	    (!db->shipped_reviewed[0] || strcmp(t->reviewed, db->shipped_reviewed) < 0))
-		snprintf(db->shipped_reviewed, sizeof(db->shipped_reviewed), "%s", t->reviewed);
+	if (compat_overlay_key(name))
+		note_date(db, name, t->reviewed, false);
 	if (merge_overlay(db, t, name, columns, ncols, err) < 0)
 		return NULL;
 	return t;
@@ -283,7 +320,22 @@ static int load_db(const char *dir, char *overlay_dir, struct gpu_db *gpus, stru
 
 int compat_db_load_sharing(const char *dir, struct gpu_db *gpus, struct compat_db **ret, struct strbuf *err)
 {
-	return load_db(dir, compat_overlay_dir(), gpus, ret, err);
+	_cleanup_strbuf_ struct strbuf why = STRBUF_INIT;
+	char *overlay = compat_overlay_dir();
+	int r;
+
+	if (!overlay)
+		return load_db(dir, NULL, gpus, ret, err);
+	r = load_db(dir, overlay, gpus, ret, &why);
+	if (r >= 0)
+		return r;
+	/* The shipped tables still hold: an overlay that no longer fits them
+	 * (written for other columns, or damaged) is set aside, said once. */
+	r = load_db(dir, NULL, gpus, ret, err);
+	if (r >= 0)
+		log_warning("gpu-setup update's tables do not load with these (%s): read without them; "
+			    "'sudo gpu-setup update' writes them afresh", why.buf);
+	return r;
 }
 
 int compat_db_load_overlay(const char *dir, const char *overlay_dir, struct compat_db **ret, struct strbuf *err)

@@ -166,10 +166,13 @@ struct compat_db {
 	struct table tables[16];         /* the shipped tables, then the overlays merged into them */
 	size_t ntables;
 	char *overlay_dir;               /* `gpu-setup update`'s tables, or NULL (compat_overlay_dir) */
-	/* When the version data was last checked against upstream: the
-	 * oldest "# reviewed:" of the shipped tables an update refreshes, and
-	 * the newest of the overlays merged in; "" when none says. */
-	char shipped_reviewed[16], overlay_reviewed[16];
+	/* When each table an update refreshes was last checked against
+	 * upstream: its "# reviewed:", the overlay's when one was read. */
+	struct compat_table_date {
+		char table[16];
+		char date[16];          /* "" when the table does not say */
+		bool from_update;       /* the overlay's */
+	} dates[4];
 	struct arch_info *archs;        size_t narchs;
 	struct branch_info *branches;   size_t nbranches;
 	struct cuda_info *cudas;        size_t ncudas;       /* ascending */
@@ -189,9 +192,12 @@ char *compat_overlay_dir(void);
 size_t compat_overlay_key(const char *name);
 
 /* The date the data was last checked against its sources, YYYY-MM-DD:
- * the overlay's when `gpu-setup update` wrote one since, else the shipped
- * tables'.  NULL when no table says; *from_update tells which. */
+ * that of the least recently checked table an update refreshes (the
+ * overlay's date where one was read).  NULL when no table says;
+ * *from_update tells whether that date is an overlay's. */
 const char *compat_data_date(const struct compat_db *db, bool *from_update);
+/* Whether db read `gpu-setup update`'s overlay of table name. */
+bool compat_overlay_in_use(const struct compat_db *db, const char *name);
 
 int compat_db_load(const char *dir, struct compat_db **ret, struct strbuf *err);
 /* The same with gpus (when not NULL) as the GPU table, already loaded

@@ -405,6 +405,26 @@ static unsigned toolkit_cost(const struct ctx *c, const struct cuda_info *t, con
 	return cost;
 }
 
+/* The first row of the build's own X.Y (the loader checks there is one). */
+static const struct cuda_info *own_xy(const struct compat_db *db, const struct fw_build *b)
+{
+	for (size_t i = 0; i < db->ncudas; i++)
+		if (version_key2(&db->cudas[i].v) == version_key2(&b->cuda))
+			return &db->cudas[i];
+	return NULL;
+}
+
+/* Whether toolkit t, of another X.Y of b's major, may stand in for b's
+ * own: only through minor-version compatibility (which CUDA 10 lacks), and
+ * only when t needs at least the driver b's wheels need, so that the
+ * driver chosen for t runs them too. */
+static bool stands_in(const struct compat_db *db, const struct cuda_info *t, const struct fw_build *b)
+{
+	const struct cuda_info *own = own_xy(db, b);
+
+	return own && own->compat_floor && version_cmp(&t->min_drv, &own->floor_drv) >= 0;
+}
+
 /* The toolkit for build b (NULL: for no framework) that fits and matches
  * --cuda, cheapest first (toolkit_cost).  A build's wheels bring their
  * own CUDA libraries and run on any driver at or above their CUDA major's
@@ -422,6 +442,8 @@ static const struct cuda_info *pick_toolkit(struct ctx *c, const struct fw_build
 		unsigned cost;
 
 		if (b && t->v.part[0] != b->cuda.part[0])
+			continue;
+		if (b && version_key2(&t->v) != version_key2(&b->cuda) && !stands_in(c->db, t, b))
 			continue;
 		if (c->has_cuda && !version_matches(&t->v, &c->want_cuda))
 			continue;
@@ -453,15 +475,14 @@ static bool wheel_covers(const struct fw_build *b, unsigned cc)
 	return false;
 }
 
-/* Whether CUDA X.Y compiles for cc: how a build whose wheels' own
+/* Whether b's own CUDA X.Y compiles for cc: how a build whose wheels'
  * architectures are not published is judged, whatever toolkit stands in
  * for it. */
-static bool xy_compiles_for(const struct compat_db *db, const struct version *xy, unsigned cc)
+static bool xy_compiles_for(const struct compat_db *db, const struct fw_build *b, unsigned cc)
 {
-	for (size_t i = 0; i < db->ncudas; i++)
-		if (version_key2(&db->cudas[i].v) == version_key2(xy))
-			return toolkit_has_sm(&db->cudas[i], cc);
-	return false;
+	const struct cuda_info *own = own_xy(db, b);
+
+	return own && toolkit_has_sm(own, cc);
 }
 
 void resolve_build_name(const struct fw_build *b, char *buf, size_t size)
@@ -504,7 +525,7 @@ static bool build_fits(struct ctx *c, const struct fw_build *b, const struct cud
 			       g->cc % 10, g->label);
 			return false;
 		}
-		if (!b->archs && !xy_compiles_for(c->db, &b->cuda, g->cc)) {
+		if (!b->archs && !xy_compiles_for(c->db, b, g->cc)) {
 			reject(c, "%sCUDA %u.%u cannot compile for sm_%u (%s, %s)", prefix, b->cuda.part[0],
 			       b->cuda.part[1], g->cc, g->label, g->arch);
 			return false;
@@ -812,13 +833,12 @@ static void say_passed_over(const struct ctx *c, const struct cuda_info *n, cons
 }
 
 /* The driver a build's wheels run on: their CUDA major's minor-version
- * compatibility floor, or their X.Y's own minimum where there is none. */
+ * compatibility floor (a stand-in toolkit is chosen only when it has one). */
 static const char *wheel_floor(const struct compat_db *db, const struct fw_build *b)
 {
-	for (size_t i = 0; i < db->ncudas; i++)
-		if (version_key2(&db->cudas[i].v) == version_key2(&b->cuda))
-			return db->cudas[i].compat_floor ? db->cudas[i].compat_floor : db->cudas[i].min_driver;
-	return "?";  /* the loader checks every build's X.Y is in cuda.tsv */
+	const struct cuda_info *own = own_xy(db, b);
+
+	return own && own->compat_floor ? own->compat_floor : "?";
 }
 
 static void decide_toolkit(struct ctx *c)
@@ -841,7 +861,7 @@ static void decide_toolkit(struct ctx *c)
 			strbuf_addf(&sb, "%s: a CUDA %u release for %s, whose wheels bring CUDA %u.%u and run on "
 				    "driver %s or newer (minor-version compatibility)%s", t->version, t->v.part[0],
 				    name, b->cuda.part[0], b->cuda.part[1], wheel_floor(c->db, b),
-				    n ? "" : "; no toolkit of their own X.Y fits here");
+				    n || c->cuda_major_only ? "" : "; no toolkit of their own X.Y fits here");
 		if (c->cuda_major_only)
 			strbuf_addf(&sb, "; no %s build made with --cuda %s fits", framework_title(b->fw), c->req->cuda);
 	} else if (c->has_cuda) {

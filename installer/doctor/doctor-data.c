@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <time.h>
 
 #include "doctor.h"
@@ -14,7 +15,8 @@
  * release: upstream ships one of them about every month. */
 #define DATA_MAX_AGE_DAYS 90
 
-/* Days from date (YYYY-MM-DD, UTC) to now; -1 when it does not parse. */
+/* Days from date (YYYY-MM-DD, UTC) to now, negative when it lies ahead;
+ * LONG_MIN when it does not parse. */
 static long days_since(const char *date, time_t now)
 {
 	struct tm tm = { 0 };
@@ -22,9 +24,9 @@ static long days_since(const char *date, time_t now)
 	time_t then;
 
 	if (!end || *end)
-		return -1;
+		return LONG_MIN;
 	then = timegm(&tm);
-	return then == (time_t)-1 ? -1 : (long)((now - then) / 86400);
+	return then == (time_t)-1 ? LONG_MIN : (long)((now - then) / 86400);
 }
 
 void doctor_check_data(struct doctor_ctx *ctx, struct doctor_report *rep)
@@ -39,9 +41,14 @@ void doctor_check_data(struct doctor_ctx *ctx, struct doctor_report *rep)
 		return;
 	}
 	date = compat_data_date(ctx->db, &from_update);
-	age = date ? days_since(date, today_utc()) : -1;
-	if (age < 0) {
+	if (!date || (age = days_since(date, today_utc())) == LONG_MIN) {
 		doctor_add(rep, "data.age", DOCTOR_SKIP, "no compat table says when it was last reviewed");
+		return;
+	}
+	if (age < 0) {
+		c = doctor_add(rep, "data.age", DOCTOR_WARN, "the compatibility data was checked against upstream on %s, "
+			       "%ld days after today by this machine's clock", date, -age);
+		doctor_set_fix(c, "set the clock (timedatectl status shows it): a wrong date also breaks TLS downloads");
 		return;
 	}
 	if (age <= DATA_MAX_AGE_DAYS) {

@@ -11,6 +11,8 @@
 /* How long one document may take, and how large it may be. */
 #define UPDATE_TIMEOUT_MS 60000L
 #define UPDATE_MAX_DOC (8u << 20)
+/* How many releases newer than the tables one listing may name. */
+#define UPDATE_MAX_NEW_RELEASES 24
 
 /* Fill src from its source, against db (the tables as they are now);
  * false with src->error set when the source failed. */

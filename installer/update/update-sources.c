@@ -106,6 +106,13 @@ static bool new_releases(struct update_source *src, const char *url, const struc
 	for (size_t i = 0; i < n; i++)
 		if (!known || version_cmp(&list[i], known) > 0)
 			list[k++] = list[i];
+	/* Each new release is one more document: a listing that names more
+	 * than a year of them is not believed (a broken or hostile mirror). */
+	if (k > UPDATE_MAX_NEW_RELEASES) {
+		free(list);
+		return fail(src, "%s: it names %zu releases newer than the tables, more than the %d one update reads: "
+			    "a broken copy?", url, k, UPDATE_MAX_NEW_RELEASES);
+	}
 	*ret = list;
 	*ret_n = k;
 	return true;
@@ -365,6 +372,18 @@ bool update_read_drivers(struct update_source *src, const struct compat_db *db, 
 		return fail(src, "%s: %s", u->driver_releases, err.buf);
 	}
 	http_doc_free(&doc);
+	/* A copy that lacks the newest branch the tables already know a type
+	 * for is stale: its types may be too (580 was new-feature once). */
+	for (size_t i = db->nbranches; i-- > 0;)
+		if (db->branches[i].type != BRANCH_TYPE_UNKNOWN) {
+			if (list[n - 1].branch < db->branches[i].branch) {
+				fail(src, "%s: its newest branch, %u, is older than branch %u already known: a stale copy?",
+				     u->driver_releases, list[n - 1].branch, db->branches[i].branch);
+				driver_releases_free(list, n);
+				return false;
+			}
+			break;
+		}
 	for (size_t i = 0; i < n; i++) {
 		const struct driver_release_branch *b = &list[i];
 		const struct branch_info *known = compat_find_branch(db, b->branch);

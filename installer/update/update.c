@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "log.h"
 #include "update-internal.h"
 #include "util.h"
 
@@ -85,7 +86,7 @@ static char *column_header(const char *compat_dir, const char *table)
 static char *overlay_text(const struct update_report *rep, const struct update_source *src, const char *compat_dir)
 {
 	_cleanup_free_ char *header = column_header(compat_dir, src->table);
-	_cleanup_free_ char *kept = kept_rows(rep->overlay_dir, src->table);
+	_cleanup_free_ char *kept = src->keep_old ? kept_rows(rep->overlay_dir, src->table) : xstrdup("");
 	struct strbuf sb = STRBUF_INIT;
 
 	if (!header)
@@ -138,7 +139,7 @@ static int write_overlay(struct update_report *rep, const char *compat_dir, bool
 
 		if (src->ok)
 			text = overlay_text(rep, src, compat_dir);
-		else if (read_file(old, 4u << 20, &oldtext, &len) == 0)
+		else if (src->keep_old && read_file(old, 4u << 20, &oldtext, &len) == 0)
 			text = xstrdup(oldtext);
 		if (!text)
 			continue;
@@ -185,9 +186,20 @@ int update_run(const char *compat_dir, const char *overlay_dir, const struct upd
 	}
 	r = compat_db_load_overlay(compat_dir, overlay_dir, &db, &err);
 	if (r < 0) {
-		rep->error = xasprintf("%s", err.buf);
-		return r;
+		/* An overlay that no longer loads with the shipped tables (a
+		 * newer gpu-setup's columns, a damaged file) is written afresh. */
+		_cleanup_strbuf_ struct strbuf err2 = STRBUF_INIT;
+
+		log_warning("the tables in %s do not load with the shipped ones (%s): refreshing from the shipped "
+			    "tables alone", overlay_dir, err.buf);
+		r = compat_db_load_overlay(compat_dir, NULL, &db, &err2);
+		if (r < 0) {
+			rep->error = xasprintf("%s", err2.buf);
+			return r;
+		}
 	}
+	for (size_t i = 0; i < UPDATE_NSOURCES; i++)
+		rep->src[i].keep_old = compat_overlay_in_use(db, rep->src[i].table);
 	for (size_t i = 0; i < UPDATE_NSOURCES; i++) {
 		rep->src[i].ok = sources[i].read(&rep->src[i], db, urls);
 		any |= rep->src[i].ok;

@@ -54,6 +54,7 @@ struct update_source {
 	struct strbuf rows;         /* the rows, with their #@ comments */
 	struct strbuf sources;      /* "#   URL" lines for the header */
 	char *last_from;            /* the last row's "#@ from:" */
+	bool keep_old;              /* the overlay's rows of this table were read: keep them */
 };
 
 struct update_report {
