@@ -24,6 +24,13 @@ char *compat_overlay_dir(void)
 	return sysroot_path("/var/lib/gpu-setup/compat");
 }
 
+const char *const compat_overlay_tables[] = { "branches.tsv", "cuda.tsv", "cudnn.tsv", "pytorch.tsv", NULL };
+
+char *compat_overlay_in_cache(const char *cache_dir)
+{
+	return xasprintf("%s/compat", cache_dir);
+}
+
 size_t compat_overlay_key(const char *name)
 {
 	static const struct {

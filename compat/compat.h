@@ -196,6 +196,11 @@ size_t compat_overlay_key(const char *name);
  * overlay's date where one was read).  NULL when no table says;
  * *from_update tells whether that date is an overlay's. */
 const char *compat_data_date(const struct compat_db *db, bool *from_update);
+/* The tables an overlay may refresh, NULL-terminated. */
+extern const char *const compat_overlay_tables[];
+/* Where an offline run finds the overlay that `fetch` carried with the
+ * files: DIR/compat of the cache DIR.  Newly allocated. */
+char *compat_overlay_in_cache(const char *cache_dir);
 /* Whether db read `gpu-setup update`'s overlay of table name. */
 bool compat_overlay_in_use(const struct compat_db *db, const char *name);
 

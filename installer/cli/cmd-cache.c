@@ -16,7 +16,9 @@
 
 #include "cache.h"
 #include "commands.h"
+#include "compat.h"
 #include "exit-codes.h"
+#include "fileio.h"
 #include "json-result.h"
 #include "log.h"
 #include "options.h"
@@ -114,7 +116,8 @@ static int scan_leftovers(const struct cache_manifest *m, struct leftovers *ret,
 			if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 				continue;   /* gone meanwhile */
 			if (!*subdirs[s] && (streq(name, CACHE_MANIFEST_NAME) || streq(name, ".lock") ||
-					     ((streq(name, "debs") || streq(name, "wheels")) && S_ISDIR(st.st_mode))))
+					     ((streq(name, "debs") || streq(name, "wheels") || streq(name, "compat")) &&
+					      S_ISDIR(st.st_mode))))
 				continue;
 			if (S_ISDIR(st.st_mode))
 				kind = LEFTOVER_DIR;
@@ -235,6 +238,44 @@ static void print_leftover_warnings(const struct leftovers *l)
 		printf("warning: %s: %s\n", l->items[i].path, leftover_reason(l->items[i].kind));
 }
 
+/* The tables `fetch` carried from `gpu-setup update` (DIR/compat) and
+ * the date in each: install --offline chooses from them. */
+static void carried_tables(const struct cache_manifest *m, struct json_object *json)
+{
+	_cleanup_free_ char *dir = compat_overlay_in_cache(m->dir);
+	struct json_object *a = json ? json_object_new_array() : NULL;
+	bool any = false;
+
+	for (const char *const *t = compat_overlay_tables; *t; t++) {
+		_cleanup_free_ char *path = xasprintf("%s/%s", dir, *t), *text = NULL;
+		const char *rev;
+		size_t len;
+
+		if (read_file(path, 4u << 20, &text, &len) < 0)
+			continue;
+		if (startswith(text, "# reviewed: "))
+			rev = text + strlen("# reviewed: ");
+		else if ((rev = strstr(text, "\n# reviewed: ")))
+			rev += strlen("\n# reviewed: ");
+		if (a) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "table", json_object_new_string(*t));
+			json_object_object_add(o, "path", json_object_new_string(path));
+			json_object_object_add(o, "reviewed", rev ? json_object_new_string_len(rev, (int)strcspn(rev, "\n"))
+								  : NULL);
+			json_object_array_add(a, o);
+			continue;
+		}
+		if (!any)
+			printf("Tables from gpu-setup update, which install --offline reads (%s):\n", dir);
+		printf("  %-13s reviewed %.*s\n", *t, rev ? (int)strcspn(rev, "\n") : 1, rev ? rev : "-");
+		any = true;
+	}
+	if (a)
+		json_object_object_add(json, "compat_overlay", a);
+}
+
 static int cache_list(const struct cache_manifest *m)
 {
 	_cleanup_free_ const struct cache_entry **v = sorted_entries(m);
@@ -256,11 +297,13 @@ static int cache_list(const struct cache_manifest *m)
 			json_object_array_add(a, entry_to_json(m, v[i]));
 		json_object_object_add(j, "entries", a);
 		leftovers_to_json(j, &l);
+		carried_tables(m, j);
 		json_result_set(j);
 		leftovers_free(&l);
 		return EXIT_OK;
 	}
 	printf("Cache: %s\n", m->dir);
+	carried_tables(m, NULL);
 	if (m->nentries == 0) {
 		printf("The cache is empty: 'gpu-setup fetch' fills it.\n");
 	} else {

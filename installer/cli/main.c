@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <strings.h>
 
+#include "cache.h"
 #include "cli.h"
 #include "commands.h"
+#include "compat.h"
 #include "exit-codes.h"
 #include "json-result.h"
 #include "lock.h"
@@ -197,6 +199,23 @@ static int check_command(const struct command *c, int nargs, const unsigned char
 
 /* Parse, check and run the command; *ret_command is its name for the
  * --json result ("install cuda"), set once it is known.  The exit code. */
+/* An offline run chooses from the tables the cache's files were fetched
+ * for: `fetch` carried `gpu-setup update`'s overlay into DIR/compat.  An
+ * overlay named in the environment still wins. */
+static void use_carried_overlay(void)
+{
+	_cleanup_free_ char *cache = NULL, *dir = NULL;
+
+	if (!gs_opts.offline || getenv("GPU_SETUP_COMPAT_OVERLAY"))
+		return;
+	cache = cache_dir_for(gs_opts.cache);
+	dir = compat_overlay_in_cache(cache);
+	if (access(dir, F_OK) == 0) {
+		log_info("reading the tables gpu-setup update wrote from %s, which fetch carried with the files", dir);
+		setenv("GPU_SETUP_COMPAT_OVERLAY", dir, 1);
+	}
+}
+
 static int run(int argc, char **argv, char **ret_command)
 {
 	unsigned char seen[GS_OPTIONS_MAX] = { 0 };
@@ -226,6 +245,7 @@ static int run(int argc, char **argv, char **ret_command)
 		}
 	}
 	sysroot_set(gs_opts.root && !streq(gs_opts.root, "/") ? gs_opts.root : NULL);
+	use_carried_overlay();
 
 	if (idx < argc) {
 		cargv = argv + idx;

@@ -453,6 +453,46 @@ static void print_json(const struct fetch_ctx *c, int code)
 	json_result_set(j);
 }
 
+/* The plan was made from `gpu-setup update`'s rows where there are some:
+ * the machine that installs from this cache must choose from the same
+ * tables, so the overlay goes with the files (DIR/compat, which install
+ * --offline reads), and a table the plan did not take from the overlay
+ * leaves no old copy there. */
+static int carry_overlay(struct fetch_ctx *c)
+{
+	const struct compat_db *db = c->tg->db;
+	_cleanup_free_ char *dest = compat_overlay_in_cache(c->dir);
+	_cleanup_strbuf_ struct strbuf carried = STRBUF_INIT;
+
+	strbuf_init(&carried);
+	for (const char *const *t = compat_overlay_tables; *t; t++) {
+		_cleanup_free_ char *from = db->overlay_dir ? xasprintf("%s/%s", db->overlay_dir, *t) : NULL;
+		_cleanup_free_ char *to = xasprintf("%s/%s", dest, *t), *text = NULL;
+		size_t len;
+		int r;
+
+		if (!from || !compat_overlay_in_use(db, *t)) {
+			if (unlink(to) < 0 && errno != ENOENT)
+				log_warning("cannot remove the old %s: %s", to, strerror(errno));
+			continue;
+		}
+		r = read_file(from, 4u << 20, &text, &len);
+		if (r >= 0)
+			r = mkdir_p(dest, 0755);
+		if (r >= 0)
+			r = write_file_atomic(to, text, len, 0644);
+		if (r < 0) {
+			log_error("cannot carry %s into the cache as %s: %s", from, to, strerror(-r));
+			return EXIT_FAILED;
+		}
+		strbuf_addf(&carried, "%s%s", carried.len ? ", " : "", *t);
+	}
+	if (carried.len && !c->o->json)
+		printf("Tables from gpu-setup update (%s): carried to %s, which install --offline reads\n", carried.buf,
+		       dest);
+	return EXIT_OK;
+}
+
 int fetch_run(const struct job_options *o, const struct job_ctx *job, unsigned vendor_kinds)
 {
 	struct fetch_ctx c = { .o = o, .vendor_kinds = vendor_kinds };
@@ -483,6 +523,8 @@ int fetch_run(const struct job_options *o, const struct job_ctx *job, unsigned v
 	}
 	if (!o->dry_run)
 		code = download(&c);
+	if (code == EXIT_OK && !o->dry_run && !job)
+		code = carry_overlay(&c);
 	if (o->json)
 		print_json(&c, code);
 	else

@@ -46,11 +46,11 @@ echo '#define CUDA_VERSION 13000' >"$TK/include/cuda.h"
 printf '#!/bin/sh\necho "Cuda compilation tools, release 13.0, V13.0.88"\n' >"$TK/bin/nvcc"
 chmod 755 "$TK/bin/nvcc"
 : >"$TK/lib64/libcudart.so.13"
-printf '#define CUDNN_MAJOR 9\n#define CUDNN_MINOR 13\n#define CUDNN_PATCHLEVEL 0\n' >"$TK/include/cudnn_version.h"
+printf '#define CUDNN_MAJOR 9\n#define CUDNN_MINOR 27\n#define CUDNN_PATCHLEVEL 0\n' >"$TK/include/cudnn_version.h"
 MC=$R/home/alice/miniconda3
-mkdir -p "$MC/bin" "$MC/envs/pytorch-2.11"
+mkdir -p "$MC/bin" "$MC/envs/pytorch-2.14"
 : >"$MC/bin/conda"
-echo '{"framework": "pytorch", "version": "2.11.0", "cuda": "13.0"}' >"$MC/envs/pytorch-2.11/gpu-setup-env.json"
+echo '{"framework": "pytorch", "version": "2.14.0", "cuda": "13.2"}' >"$MC/envs/pytorch-2.14/gpu-setup-env.json"
 chown -R 64001:64001 "$R/home/alice/miniconda3"
 
 A=(--root "$R" --pci-dump "$DUMP" --user alice)
