@@ -48,7 +48,7 @@ void doctor_check_data(struct doctor_ctx *ctx, struct doctor_report *rep)
 	if (age < 0) {
 		c = doctor_add(rep, "data.age", DOCTOR_WARN, "the compatibility data was checked against upstream on %s, "
 			       "%ld days after today by this machine's clock", date, -age);
-		doctor_set_fix(c, "set the clock (timedatectl status shows it): a wrong date also breaks TLS downloads");
+		doctor_set_fix(c, "set the clock ('date' shows what this machine takes for today): a wrong date also breaks TLS downloads");
 		return;
 	}
 	if (age <= DATA_MAX_AGE_DAYS) {

@@ -290,8 +290,7 @@ static const struct fw_build *newest_of_variant(const struct compat_db *db, cons
 	return NULL;
 }
 
-static bool read_torch_variant(struct update_source *src, const struct compat_db *db, const struct update_urls *u,
-			       const struct fw_build *last)
+static bool read_torch_variant(struct update_source *src, const struct update_urls *u, const struct fw_build *last)
 {
 	_cleanup_free_ char *url = xasprintf("%s%s/torch/", u->pytorch_index, last->variant);
 	_cleanup_strbuf_ struct strbuf err = STRBUF_INIT;
@@ -299,7 +298,6 @@ static bool read_torch_variant(struct update_source *src, const struct compat_db
 	struct http_doc doc;
 	size_t n = 0;
 
-	(void)db;
 	if (!get(src, url, &doc))
 		return false;
 	add_source(src, url);
@@ -348,7 +346,7 @@ bool update_read_pytorch(struct update_source *src, const struct compat_db *db, 
 		const struct fw_build *b = &db->builds[i];
 
 		if (b->fw == FW_PYTORCH && version_cmp(&b->v, &newest->v) == 0 &&
-		    !read_torch_variant(src, db, u, newest_of_variant(db, b->variant)))
+		    !read_torch_variant(src, u, newest_of_variant(db, b->variant)))
 			return false;
 	}
 	return true;

@@ -15,19 +15,15 @@
 static const struct {
 	const char *name, *table, *env, *url;
 	bool (*read)(struct update_source *, const struct compat_db *, const struct update_urls *);
-	size_t url_offset;
 } sources[UPDATE_NSOURCES] = {
 	[UPDATE_CUDNN] = { "cudnn", "cudnn.tsv", "GPU_SETUP_CUDNN_REDIST_URL",
-			   "https://developer.download.nvidia.com/compute/cudnn/redist/", update_read_cudnn,
-			   offsetof(struct update_urls, cudnn_redist) },
+			   "https://developer.download.nvidia.com/compute/cudnn/redist/", update_read_cudnn },
 	[UPDATE_CUDA] = { "cuda", "cuda.tsv", "GPU_SETUP_CUDA_REDIST_URL",
-			  "https://developer.download.nvidia.com/compute/cuda/redist/", update_read_cuda,
-			  offsetof(struct update_urls, cuda_redist) },
+			  "https://developer.download.nvidia.com/compute/cuda/redist/", update_read_cuda },
 	[UPDATE_PYTORCH] = { "pytorch", "pytorch.tsv", "GPU_SETUP_PYTORCH_INDEX_URL", "https://download.pytorch.org/whl/",
-			     update_read_pytorch, offsetof(struct update_urls, pytorch_index) },
+			     update_read_pytorch },
 	[UPDATE_DRIVERS] = { "drivers", "branches.tsv", "GPU_SETUP_DRIVER_RELEASES_URL",
-			     "https://docs.nvidia.com/datacenter/tesla/drivers/releases.json", update_read_drivers,
-			     offsetof(struct update_urls, driver_releases) },
+			     "https://docs.nvidia.com/datacenter/tesla/drivers/releases.json", update_read_drivers },
 };
 
 static const char *env_or(const char *name, const char *dflt)
@@ -39,8 +35,10 @@ static const char *env_or(const char *name, const char *dflt)
 
 void update_urls_from_env(struct update_urls *u)
 {
-	for (size_t i = 0; i < UPDATE_NSOURCES; i++)
-		*(const char **)((char *)u + sources[i].url_offset) = env_or(sources[i].env, sources[i].url);
+	u->cudnn_redist = env_or(sources[UPDATE_CUDNN].env, sources[UPDATE_CUDNN].url);
+	u->cuda_redist = env_or(sources[UPDATE_CUDA].env, sources[UPDATE_CUDA].url);
+	u->pytorch_index = env_or(sources[UPDATE_PYTORCH].env, sources[UPDATE_PYTORCH].url);
+	u->driver_releases = env_or(sources[UPDATE_DRIVERS].env, sources[UPDATE_DRIVERS].url);
 	/* Each release's md5sum.txt sits under the CUDA folder, beside redist/. */
 	u->cuda = env_or("GPU_SETUP_CUDA_URL", "https://developer.download.nvidia.com/compute/cuda/");
 }
